@@ -1,0 +1,46 @@
+# The two commands: `make run` (set up, load demo data on first run, serve on 127.0.0.1:8000)
+# and `make test` (set up, lint, check, run the whole test suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup run test lint check db-start db-stop db-status clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+setup: $(STAMP)
+
+run: setup
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(BIN)/gunicorn atelier.wsgi --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: setup
+	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) makemigrations --check --dry-run
+
+test: lint check
+	$(BIN)/pytest
+
+db-start: setup
+	$(MANAGE) embedded_db start
+
+db-stop: setup
+	$(MANAGE) embedded_db stop
+
+db-status: setup
+	$(MANAGE) embedded_db status
+
+clean: db-stop
+	rm -rf .data staticfiles

@@ -1,0 +1,1 @@
+"""Atelier Reviews: the ratings-and-reviews service (project package: settings, urls, wsgi)."""

@@ -1,0 +1,33 @@
+"""Inspect, start or stop the embedded PostgreSQL server of this checkout."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from atelier.pgembedded import server
+
+
+class Command(BaseCommand):
+    help = "Start, stop or show the embedded PostgreSQL server (used when DATABASE_URL is unset)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["start", "stop", "status", "url"])
+
+    def handle(self, *args, action: str, **options):
+        if settings.DATABASES["default"]["ENGINE"] != "atelier.pgembedded":
+            raise CommandError(
+                "DATABASE_URL is set: this project is not using its embedded server."
+            )
+        pgdata = server.data_dir()
+        if action == "start":
+            info = server.ensure_running(database=settings.DATABASES["default"]["NAME"])
+            self.stdout.write(f"embedded PostgreSQL running (pid {info.pid}, data {pgdata})")
+        elif action == "stop":
+            stopped = server.stop()
+            self.stdout.write("stopped" if stopped else "not running")
+        elif action == "status":
+            info = server.status()
+            self.stdout.write(f"running (pid {info.pid}, data {pgdata})" if info else "not running")
+        else:
+            info = server.ensure_running(database=settings.DATABASES["default"]["NAME"])
+            name = settings.DATABASES["default"]["NAME"]
+            self.stdout.write(f"postgresql://{server.SUPERUSER}@/{name}?host={info.socket_dir}")

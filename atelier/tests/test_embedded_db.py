@@ -1,0 +1,40 @@
+"""The embedded PostgreSQL: real server, reused rather than duplicated."""
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from atelier.pgembedded import server
+
+embedded = pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "atelier.pgembedded",
+    reason="DATABASE_URL is set: the embedded server is not in use",
+)
+
+
+@pytest.mark.django_db
+def test_database_is_a_real_postgresql_18_or_the_configured_server():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version_num")
+        version = int(cursor.fetchone()[0])
+    assert connection.vendor == "postgresql"
+    if settings.DATABASES["default"]["ENGINE"] == "atelier.pgembedded":
+        assert version >= 180000
+
+
+@embedded
+@pytest.mark.django_db
+def test_second_start_reuses_the_running_server():
+    first = server.ensure_running()
+    second = server.ensure_running()
+    assert first.pid == second.pid
+    assert server.status().pid == first.pid
+
+
+@embedded
+def test_tuning_is_applied():
+    info = server.ensure_running()
+    with server.connect(info) as conn:
+        assert conn.execute("SHOW wal_level").fetchone()[0] == "minimal"
+        assert conn.execute("SHOW fsync").fetchone()[0] == "on"
+        assert conn.execute("SHOW synchronous_commit").fetchone()[0] == "on"

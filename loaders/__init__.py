@@ -1,0 +1,1 @@
+"""Loading data: the full-scale CSV generator and the COPY loader."""

@@ -1,0 +1,1 @@
+"""The reviews app: models, the public API, moderation admin and aggregates."""

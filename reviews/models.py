@@ -1,0 +1,147 @@
+"""The reviews data model: the four Atelier CSVs as tables, with the CSV ids as primary keys.
+
+Products live in another service: ``product_id`` is a plain integer, not a foreign key.
+Every index is named and serves one query of the API, the admin or the aggregates.
+"""
+
+from django.db import models
+from django.db.models import F, Func, Q
+
+VISIBLE = Q(reported=False)
+
+
+class Relevance(Func):
+    """``review_relevance(helpfulness, date)``: the SQL function (created in migration 0001)
+    behind the ``relevant`` sort; see its definition there and in the README."""
+
+    function = "review_relevance"
+    output_field = models.FloatField()
+
+    def __init__(self, **extra):
+        super().__init__(F("helpfulness"), F("date"), **extra)
+
+
+class Review(models.Model):
+    id = models.AutoField(primary_key=True)
+    product_id = models.IntegerField()
+    rating = models.SmallIntegerField()
+    date = models.DateTimeField()
+    summary = models.TextField(blank=True, default="")
+    body = models.TextField()
+    recommend = models.BooleanField()
+    reported = models.BooleanField(default=False)
+    reviewer_name = models.TextField()
+    reviewer_email = models.TextField()  # stored for moderation, never exposed by the API
+    # NULL, not "", when there is none: the API answers `null` and the CSV says a bare `null`.
+    response = models.TextField(null=True, blank=True)  # noqa: DJ001
+    helpfulness = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "reviews"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="reviews_rating_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(helpfulness__gte=0), name="reviews_helpfulness_gte_0"
+            ),
+        ]
+        indexes = [
+            # GET /reviews?sort=newest: a product's visible reviews, newest first.
+            models.Index(
+                F("product_id"),
+                F("date").desc(),
+                F("id").desc(),
+                name="reviews_product_newest_idx",
+                condition=VISIBLE,
+            ),
+            # GET /reviews?sort=helpful: most helpful first, then newest.
+            models.Index(
+                F("product_id"),
+                F("helpfulness").desc(),
+                F("date").desc(),
+                F("id").desc(),
+                name="reviews_product_helpful_idx",
+                condition=VISIBLE,
+            ),
+            # GET /reviews?sort=relevant (the default): review_relevance() descending.
+            models.Index(
+                F("product_id"),
+                Relevance().desc(),
+                F("id").desc(),
+                name="reviews_product_relevant_idx",
+                condition=VISIBLE,
+            ),
+            # Admin moderation queue: reported reviews, newest first (a small partial index).
+            models.Index(
+                F("date").desc(),
+                F("id").desc(),
+                name="reviews_reported_queue_idx",
+                condition=Q(reported=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review {self.id} of product {self.product_id}"
+
+
+class ReviewPhoto(models.Model):
+    id = models.AutoField(primary_key=True)
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="photos", db_index=False
+    )
+    url = models.TextField()
+
+    class Meta:
+        db_table = "reviews_photos"
+        indexes = [
+            # A review's photos, ordered by photo id (list endpoint, admin inline, cascade delete).
+            models.Index(fields=["review", "id"], name="reviews_photos_review_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class Characteristic(models.Model):
+    id = models.AutoField(primary_key=True)
+    product_id = models.IntegerField()
+    name = models.TextField()
+
+    class Meta:
+        db_table = "characteristics"
+        indexes = [
+            # A product's characteristics (meta endpoint, POST validation).
+            models.Index(fields=["product_id", "id"], name="characteristics_product_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id}) of product {self.product_id}"
+
+
+class CharacteristicReview(models.Model):
+    id = models.AutoField(primary_key=True)
+    characteristic = models.ForeignKey(
+        Characteristic, on_delete=models.CASCADE, related_name="ratings", db_index=False
+    )
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="characteristic_ratings", db_index=False
+    )
+    value = models.SmallIntegerField()
+
+    class Meta:
+        db_table = "characteristic_reviews"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__gte=1, value__lte=5), name="characteristic_reviews_value_range"
+            ),
+        ]
+        indexes = [
+            # A characteristic's ratings (aggregate rebuild); value included for index-only scans.
+            models.Index(fields=["characteristic", "value"], name="char_reviews_char_value_idx"),
+            # A review's ratings (aggregate triggers, cascade delete, admin inline).
+            models.Index(fields=["review"], name="char_reviews_review_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value} for characteristic {self.characteristic_id}"

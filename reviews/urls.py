@@ -1,0 +1,3 @@
+"""Routes of the public reviews API."""
+
+urlpatterns: list = []
