@@ -4,11 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+# Debian packages the service and its tests use (installed only when missing).
+SYSTEM_PACKAGES :=
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint check db-start db-stop db-status clean
+.PHONY: setup system-packages run test lint check db-start db-stop db-status clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +18,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
 setup: $(STAMP)
+
+system-packages:
+	deploy/system-packages.sh $(SYSTEM_PACKAGES)
 
 run: setup
 	$(MANAGE) migrate --noinput
@@ -30,7 +35,7 @@ check: setup
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run
 
-test: lint check
+test: lint check system-packages
 	$(BIN)/pytest
 
 db-start: setup
