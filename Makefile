@@ -10,7 +10,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup system-packages run test lint check db-start db-stop db-status clean
+.PHONY: setup system-packages run test test-suite lint check db-start db-stop db-status clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,7 +35,11 @@ check: setup
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run
 
-test: lint check system-packages
+# The suite runs inside `embedded_db with`: a server this command started is stopped at the end.
+test: lint system-packages
+	$(MANAGE) embedded_db with -- $(MAKE) --no-print-directory check test-suite
+
+test-suite: setup
 	$(BIN)/pytest
 
 db-start: setup
