@@ -20,7 +20,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, action: str, command: list[str], **options):
-        if settings.DATABASES["default"]["ENGINE"] != "atelier.pgembedded":
+        embedded = settings.DATABASES["default"]["ENGINE"] == "atelier.pgembedded"
+        if action == "with" and not embedded:
+            raise SystemExit(subprocess.call(command))
+        if not embedded:
             raise CommandError(
                 "DATABASE_URL is set: this project is not using its embedded server."
             )
