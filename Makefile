@@ -5,12 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 # Debian packages the service and its tests use (installed only when missing).
-SYSTEM_PACKAGES :=
+SYSTEM_PACKAGES := nginx wrk
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup system-packages run test test-suite lint check db-start db-stop db-status clean
+.PHONY: setup system-packages run test test-suite lint check db-start db-stop db-status clean \
+	cluster-start cluster-stop cluster-status
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,5 +52,17 @@ db-stop: setup
 db-status: setup
 	$(MANAGE) embedded_db status
 
-clean: db-stop
+# The local cluster: the database, $(APPS) gunicorn app servers and nginx on 127.0.0.1:$(CLUSTER_PORT).
+APPS ?= 2
+CLUSTER_PORT ?= 8080
+cluster-start: setup system-packages
+	$(BIN)/python deploy/cluster.py start --apps $(APPS) --port $(CLUSTER_PORT)
+
+cluster-stop: setup
+	$(BIN)/python deploy/cluster.py stop
+
+cluster-status: setup
+	$(BIN)/python deploy/cluster.py status
+
+clean: cluster-stop db-stop
 	rm -rf .data staticfiles

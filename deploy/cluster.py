@@ -1,0 +1,431 @@
+"""The local cluster: the database, N gunicorn app servers and nginx on loopback, as one unit.
+
+    python deploy/cluster.py start [--apps N] [--port 8080] [--workers W]
+    python deploy/cluster.py status
+    python deploy/cluster.py stop
+    python deploy/cluster.py kill-app I      # SIGKILL app server I (a crash, for fault drills)
+    python deploy/cluster.py start-app I     # start it again and wait until it is healthy
+
+Everything it starts is recorded in its run folder (default ``.data/cluster``): the state file, one
+pid file per process, the rendered nginx.conf, the app servers' Unix sockets and the logs. Each
+process runs in its own process group, and ``stop`` stops exactly those groups, plus the embedded
+database when ``start`` was what started it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import getpass
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+REPO = Path(__file__).resolve().parent.parent
+GUNICORN_CONF = REPO / "deploy" / "gunicorn.conf.py"
+NGINX_TEMPLATE = REPO / "deploy" / "nginx" / "cluster.conf.template"
+PROXY_CONF = REPO / "deploy" / "nginx" / "atelier-proxy.conf"
+DEFAULT_RUN_DIR = REPO / ".data" / "cluster"
+STOP_GRACE_SECONDS = 15
+
+
+class ClusterError(RuntimeError):
+    pass
+
+
+class UnixHTTPConnection(http.client.HTTPConnection):
+    """HTTP over an app server's Unix socket, to ask it directly whether it is healthy."""
+
+    def __init__(self, path: Path, timeout: float):
+        super().__init__("localhost", timeout=timeout)
+        self.socket_path = str(path)
+
+    def connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        sock.connect(self.socket_path)
+        self.sock = sock
+
+
+def http_status(conn: http.client.HTTPConnection, path: str = "/health") -> int | None:
+    """The status of GET ``path``, or None when nothing answers."""
+    try:
+        conn.request("GET", path)
+        return conn.getresponse().status
+    except OSError:
+        return None
+    finally:
+        conn.close()
+
+
+def pid_alive(pid: int, name: str) -> bool:
+    """True when ``pid`` runs and is the program ``name`` (a recycled pid is not ours)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    state = stat.rsplit(")", 1)[1].split()[0]
+    return state not in ("Z", "X") and name.encode() in cmdline
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@dataclass
+class Settings:
+    apps: int = 2
+    port: int = 8080
+    workers: int = 2
+    worker_class: str = "sync"
+    threads: int = 1
+    nginx_workers: int = 1
+    database: str | None = None  # a database name on the configured server; None: the default
+
+
+class Cluster:
+    def __init__(self, run_dir: Path = DEFAULT_RUN_DIR):
+        self.run_dir = Path(run_dir)
+        self.state_file = self.run_dir / "cluster.json"
+        self._children: dict[str, subprocess.Popen] = {}
+
+    # -- state ------------------------------------------------------------------------------
+    def state(self) -> dict | None:
+        try:
+            return json.loads(self.state_file.read_text())
+        except (OSError, ValueError):
+            return None
+
+    def _save(self, state: dict) -> None:
+        self.state_file.write_text(json.dumps(state, indent=2))
+
+    def _pid(self, name: str) -> int | None:
+        try:
+            return int((self.run_dir / f"{name}.pid").read_text())
+        except (OSError, ValueError):
+            return None
+
+    def socket_path(self, index: int) -> Path:
+        return self.run_dir / f"app{index}.sock"
+
+    def running(self) -> bool:
+        state = self.state()
+        if state is None:
+            return False
+        names = [f"app{i}" for i in range(1, state["apps"] + 1)] + ["nginx"]
+        return any(self._alive(name) for name in names)
+
+    def _alive(self, name: str) -> bool:
+        pid = self._pid(name)
+        return pid is not None and pid_alive(pid, "nginx" if name == "nginx" else "gunicorn")
+
+    # -- start ------------------------------------------------------------------------------
+    def start(self, settings: Settings, *, prepare: bool = True, timeout: float = 60) -> None:
+        """Start the database, the app servers and nginx; return once all answer /health."""
+        if self.running():
+            raise ClusterError(f"a cluster is already running from {self.run_dir}: stop it first")
+        if not port_free(settings.port):
+            raise ClusterError(f"port {settings.port} on 127.0.0.1 is in use")
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not Path(nginx).exists():
+            raise ClusterError("nginx is not installed: run `make system-packages`")
+        for folder in ("logs", "nginx-tmp"):
+            (self.run_dir / folder).mkdir(parents=True, exist_ok=True)
+        state = {
+            "settings": settings.__dict__,
+            "apps": settings.apps,
+            "port": settings.port,
+            "started_database": database_start(settings.database),
+        }
+        self._save(state)
+        try:
+            if prepare:
+                self._manage(settings, "migrate", "--noinput", "--verbosity", "0")
+                self._manage(settings, "collectstatic", "--noinput", "--verbosity", "0")
+            for index in range(1, settings.apps + 1):
+                self._spawn_app(index, settings)
+            self._spawn_nginx(nginx, settings)
+            self._wait_healthy(settings.apps, settings.port, timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def start_app(self, index: int, timeout: float = 60) -> None:
+        """Start app server ``index`` again (after kill-app) and wait until it is healthy."""
+        settings = self._settings()
+        if self._alive(f"app{index}"):
+            raise ClusterError(f"app{index} is running")
+        self._spawn_app(index, settings)
+        deadline = time.monotonic() + timeout
+        while not self._app_healthy(index):
+            self._check_deadline(deadline, f"app{index}")
+            time.sleep(0.1)
+
+    def _settings(self) -> Settings:
+        state = self.state()
+        if state is None:
+            raise ClusterError(f"no cluster in {self.run_dir}")
+        return Settings(**state["settings"])
+
+    def _manage(self, settings: Settings, *args: str) -> None:
+        subprocess.run(
+            [sys.executable, str(REPO / "manage.py"), *args],
+            env=app_environment(settings),
+            check=True,
+            cwd=REPO,
+        )
+
+    def _spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
+        log = open(self.run_dir / "logs" / f"{name}.log", "ab")  # noqa: SIM115 (child owns it)
+        with log:
+            child = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=REPO,
+                start_new_session=True,  # its own process group: stop and kill reach all of it
+            )
+        self._children[name] = child
+        (self.run_dir / f"{name}.pid").write_text(str(child.pid))
+
+    def _spawn_app(self, index: int, settings: Settings) -> None:
+        env = app_environment(settings)
+        env["GUNICORN_BIND"] = f"unix:{self.socket_path(index)}"
+        argv = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF)]
+        self._spawn(f"app{index}", argv, env)
+
+    def _spawn_nginx(self, nginx: str, settings: Settings) -> None:
+        conf = self.run_dir / "nginx.conf"
+        conf.write_text(self.nginx_conf(settings))
+        error_log = self.run_dir / "logs" / "nginx-error.log"
+        self._spawn(
+            "nginx", [nginx, "-p", str(self.run_dir), "-c", str(conf), "-e", str(error_log)]
+        )
+
+    def nginx_conf(self, settings: Settings) -> str:
+        servers = "\n".join(
+            f"        server unix:{self.socket_path(i)} max_fails=1 fail_timeout=5s;"
+            for i in range(1, settings.apps + 1)
+        )
+        # As root, nginx would otherwise run its workers as `nobody`, who cannot open the sockets.
+        user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
+        values = {
+            "@USER_DIRECTIVE@": user,
+            "@NGINX_WORKERS@": str(settings.nginx_workers),
+            "@RUN_DIR@": str(self.run_dir),
+            "@UPSTREAM_SERVERS@": servers,
+            "@PORT@": str(settings.port),
+            "@PROXY_CONF@": str(PROXY_CONF),
+        }
+        text = NGINX_TEMPLATE.read_text()
+        for placeholder, value in values.items():
+            text = text.replace(placeholder, value)
+        return text
+
+    # -- health -----------------------------------------------------------------------------
+    def _app_healthy(self, index: int) -> bool:
+        status = http_status(UnixHTTPConnection(self.socket_path(index), timeout=2))
+        return status == 200 and self._alive(f"app{index}")
+
+    def nginx_healthy(self, port: int) -> bool:
+        status = http_status(http.client.HTTPConnection("127.0.0.1", port, timeout=2))
+        return status == 200 and self._alive("nginx")
+
+    def _wait_healthy(self, apps: int, port: int, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        for index in range(1, apps + 1):
+            while not self._app_healthy(index):
+                self._check_deadline(deadline, f"app{index}")
+                time.sleep(0.1)
+        while not self.nginx_healthy(port):
+            self._check_deadline(deadline, "nginx")
+            time.sleep(0.1)
+
+    def _check_deadline(self, deadline: float, name: str) -> None:
+        if not self._alive(name):
+            raise ClusterError(f"{name} exited; see {self.run_dir / 'logs' / (name + '.log')}")
+        if time.monotonic() > deadline:
+            raise ClusterError(f"{name} not healthy in time; see {self.run_dir / 'logs'}")
+
+    def status(self) -> list[tuple[str, int | None, str]]:
+        """(name, pid, health) for each process of the cluster."""
+        state = self.state()
+        if state is None:
+            return []
+        rows = []
+        for index in range(1, state["apps"] + 1):
+            name = f"app{index}"
+            health = "healthy" if self._app_healthy(index) else "unhealthy"
+            rows.append((name, self._pid(name), health if self._alive(name) else "stopped"))
+        health = "healthy" if self.nginx_healthy(state["port"]) else "unhealthy"
+        rows.append(("nginx", self._pid("nginx"), health if self._alive("nginx") else "stopped"))
+        return rows
+
+    # -- stop -------------------------------------------------------------------------------
+    def kill_app(self, index: int, sig: int = signal.SIGKILL) -> None:
+        self._signal_group(f"app{index}", sig)
+        self._reap(f"app{index}", timeout=STOP_GRACE_SECONDS)
+
+    def stop(self) -> None:
+        """Stop nginx, then the app servers (gracefully, then by force), then our database."""
+        state = self.state()
+        if state is None:
+            return
+        names = ["nginx"] + [f"app{i}" for i in range(1, state["apps"] + 1)]
+        for name in names:
+            self._signal_group(name, signal.SIGTERM)
+        for name in names:
+            if not self._reap(name, timeout=STOP_GRACE_SECONDS):
+                self._signal_group(name, signal.SIGKILL)
+                self._reap(name, timeout=5)
+            (self.run_dir / f"{name}.pid").unlink(missing_ok=True)
+        if state.get("started_database"):
+            database_stop()
+        self.state_file.unlink(missing_ok=True)
+
+    def _signal_group(self, name: str, sig: int) -> None:
+        pid = self._pid(name)
+        if pid is None or not self._alive(name):
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, sig)  # started with start_new_session: its pgid is its pid
+
+    def _reap(self, name: str, timeout: float) -> bool:
+        """Wait until ``name`` has exited; True when it did within ``timeout``."""
+        deadline = time.monotonic() + timeout
+        child = self._children.get(name)
+        while self._alive(name):
+            if child is not None:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    child.wait(timeout=0.1)
+            else:
+                time.sleep(0.1)
+            if time.monotonic() > deadline:
+                return False
+        if child is not None:
+            child.wait()
+        return True
+
+
+# -- the database ---------------------------------------------------------------------------
+def app_environment(settings: Settings) -> dict[str, str]:
+    """The environment of the app servers: ours, pointed at ``settings.database`` if given."""
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="atelier.settings", PYTHONUNBUFFERED="1")
+    env["GUNICORN_WORKERS"] = str(settings.workers)
+    env["GUNICORN_WORKER_CLASS"] = settings.worker_class
+    env["GUNICORN_THREADS"] = str(settings.threads)
+    if settings.database:
+        if env.get("DATABASE_URL"):
+            parts = urlsplit(env["DATABASE_URL"])
+            env["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + settings.database))
+        else:
+            env["ATELIER_DB_NAME"] = settings.database
+    return env
+
+
+def _django() -> None:
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atelier.settings")
+    import django
+
+    django.setup()
+
+
+def database_start(database: str | None) -> bool:
+    """Make sure the embedded server runs (no-op with DATABASE_URL); True if we started it."""
+    _django()
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "atelier.pgembedded":
+        return False
+    from atelier.pgembedded import server
+
+    was_running = server.status() is not None
+    server.ensure_running(database=database or settings.DATABASES["default"]["NAME"])
+    return not was_running
+
+
+def database_stop() -> None:
+    _django()
+    from atelier.pgembedded import server
+
+    server.stop()
+
+
+# -- command line ---------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("action", choices=["start", "stop", "status", "kill-app", "start-app"])
+    parser.add_argument("index", nargs="?", type=int, help="kill-app, start-app: which (1..N)")
+    parser.add_argument("--run-dir", type=Path, default=DEFAULT_RUN_DIR)
+    parser.add_argument("--apps", type=int, default=2, help="app servers behind nginx")
+    parser.add_argument("--port", type=int, default=8080, help="nginx listens on 127.0.0.1:PORT")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per app server")
+    parser.add_argument("--worker-class", default="sync")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
+    parser.add_argument("--nginx-workers", type=int, default=1)
+    parser.add_argument("--database", help="database name on the configured server")
+    parser.add_argument(
+        "--no-prepare", action="store_true", help="skip migrate and collectstatic on start"
+    )
+    args = parser.parse_args(argv)
+    cluster = Cluster(args.run_dir)
+    try:
+        if args.action == "start":
+            settings = Settings(
+                apps=args.apps,
+                port=args.port,
+                workers=args.workers,
+                worker_class=args.worker_class,
+                threads=args.threads,
+                nginx_workers=args.nginx_workers,
+                database=args.database,
+            )
+            cluster.start(settings, prepare=not args.no_prepare)
+            print(f"cluster up: {args.apps} app servers behind http://127.0.0.1:{args.port}/")
+        elif args.action == "stop":
+            cluster.stop()
+            print("cluster stopped")
+        elif args.action == "status":
+            rows = cluster.status()
+            if not rows:
+                print("no cluster running")
+                return 3
+            for name, pid, health in rows:
+                print(f"{name:<8} pid {pid or '-':<8} {health}")
+            return 0 if all(health == "healthy" for *_, health in rows) else 1
+        elif args.index is None:
+            parser.error(f"{args.action} needs the app server's number")
+        elif args.action == "kill-app":
+            cluster.kill_app(args.index)
+            print(f"app{args.index} killed")
+        else:
+            cluster.start_app(args.index)
+            print(f"app{args.index} healthy")
+    except ClusterError as err:
+        print(f"cluster: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
