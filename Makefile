@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 # Debian packages the service and its tests use (installed only when missing).
-SYSTEM_PACKAGES := nginx wrk
+SYSTEM_PACKAGES := nginx wrk chromium
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -25,6 +25,7 @@ system-packages:
 
 run: setup
 	$(MANAGE) migrate --noinput
+	$(MANAGE) moderator_ensure
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(BIN)/gunicorn atelier.wsgi --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT)
 

@@ -25,9 +25,9 @@ def review_make(**fields) -> Review:
 
 
 def photo_make(review: Review, **fields) -> ReviewPhoto:
-    return ReviewPhoto.objects.create(
-        review=review, url=f"https://img.example.com/{review.id}.jpg", **fields
-    )
+    values = {"url": f"https://img.example.com/{review.id}.jpg"}
+    values.update(fields)
+    return ReviewPhoto.objects.create(review=review, **values)
 
 
 def characteristic_make(product_id: int = 1, name: str = "Fit", **fields) -> Characteristic:

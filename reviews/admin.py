@@ -1,0 +1,333 @@
+"""The moderation admin: the queue of reported reviews and the actions a moderator takes on them.
+
+Every page stays fast on millions of reviews: no full COUNT(*), exact-match searches on indexed
+columns, filters on a handful of values, one query for a page's photos. Writes go through
+``reviews.services`` (the Moderation section), which records them in the admin log.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.db.models import Prefetch, Q
+from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+
+from reviews.admin_pagination import EstimatedCountPaginator
+from reviews.models import Characteristic, CharacteristicReview, Review, ReviewPhoto
+from reviews.services import reviews_remove, reviews_report, reviews_restore
+
+INT4_MAX = 2**31 - 1
+# An action touches at most this many reviews: the removal confirmation posts them all back,
+# and Django refuses forms of more than 1,000 fields (DATA_UPLOAD_MAX_NUMBER_FIELDS).
+ACTION_LIMIT = 500
+
+
+class LargeTableAdmin(admin.ModelAdmin):
+    """Changelist settings for a table of millions of rows: estimated counts, no facets, no
+    sorting by arbitrary columns (each would sort the whole table)."""
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    list_per_page = 50
+    list_max_show_all = 200
+    sortable_by = ()
+
+    def get_changelist(self, request, **kwargs):
+        return FixedOrderChangeList
+
+
+class FixedOrderChangeList(ChangeList):
+    """Orders by the admin's ordering only: a crafted ``?o=`` cannot ask for a full-table sort."""
+
+    def get_ordering(self, request, queryset):
+        return list(self.model_admin.get_ordering(request))
+
+
+class ReadOnlyAdmin(LargeTableAdmin):
+    """Visible, never edited by hand: these rows follow from the reviews."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ModerationStatusFilter(admin.SimpleListFilter):
+    """Reported (the moderation queue, the default), visible, or all reviews."""
+
+    title = "status"
+    parameter_name = "status"
+    default = "reported"
+
+    def lookups(self, request, model_admin):
+        return [("reported", "Reported (the queue)"), ("visible", "Visible"), ("all", "All")]
+
+    @classmethod
+    def status(cls, value: str | None) -> str:
+        return value if value in {"reported", "visible", "all"} else cls.default
+
+    def value(self):
+        return self.status(super().value())
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "reported":
+            return queryset.filter(reported=True)  # reviews_reported_queue_idx
+        if self.value() == "visible":
+            return queryset.filter(reported=False)
+        return queryset
+
+
+class RatingFilter(admin.SimpleListFilter):
+    """Fixed choices 1..5: the default filter for a number would SELECT DISTINCT the table."""
+
+    title = "rating"
+    parameter_name = "rating"
+
+    def lookups(self, request, model_admin):
+        return [(str(n), f"{n} ★") for n in range(1, 6)]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"1", "2", "3", "4", "5"}:
+            return queryset.filter(rating=int(self.value()))
+        return queryset
+
+
+def photo_thumbnail(url: str) -> str:
+    return format_html(
+        '<a href="{}" target="_blank" rel="noopener noreferrer">'
+        '<img src="{}" alt="photo" loading="lazy" referrerpolicy="no-referrer"'
+        ' style="height:48px;max-width:72px;object-fit:cover"></a>',
+        url,
+        url,
+    )
+
+
+class ReviewPhotoInline(admin.TabularInline):
+    model = ReviewPhoto
+    fields = ("id", "thumbnail", "url")
+    readonly_fields = fields
+    ordering = ("id",)  # reviews_photos_review_idx
+    extra = 0
+    can_delete = False
+
+    @admin.display(description="photo")
+    def thumbnail(self, photo: ReviewPhoto) -> str:
+        return photo_thumbnail(photo.url)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CharacteristicRatingInline(admin.TabularInline):
+    model = CharacteristicReview
+    fk_name = "review"
+    verbose_name = "characteristic rating"
+    fields = ("characteristic", "value")
+    readonly_fields = fields
+    ordering = ("characteristic_id",)  # char_reviews_review_idx, then a sort of a few rows
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("characteristic")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReviewChangeList(FixedOrderChangeList):
+    def get_queryset(self, request, exclude_parameters=None):
+        # The page's photos in one query; a count or an action never evaluates this prefetch.
+        return (
+            super()
+            .get_queryset(request, exclude_parameters)
+            .prefetch_related(Prefetch("photos", queryset=ReviewPhoto.objects.order_by("id")))
+        )
+
+
+@admin.register(Review)
+class ReviewAdmin(LargeTableAdmin):
+    list_display = (
+        "id",
+        "product_id",
+        "rating",
+        "summary",
+        "body_start",
+        "reviewer_name",
+        "date",
+        "helpfulness",
+        "reported",
+        "photo_thumbnails",
+    )
+    list_display_links = ("id", "summary")
+    list_filter = (ModerationStatusFilter, RatingFilter, "recommend")
+    search_fields = ("=id", "=product_id", "=reviewer_name")  # the search itself is below
+    search_help_text = "An exact review id, product id or reviewer name (case-sensitive)."
+    actions = ("restore", "remove", "report")
+    inlines = (ReviewPhotoInline, CharacteristicRatingInline)
+    fieldsets = (
+        (None, {"fields": ("id", "product_id", "rating", "recommend", "reported")}),
+        ("Review", {"fields": ("summary", "body", "date", "helpfulness")}),
+        ("Reviewer", {"fields": ("reviewer_name", "reviewer_email")}),
+        ("Response", {"fields": ("response",)}),
+    )
+    # A moderator decides with the actions; the store's public response is the one field to write.
+    readonly_fields = (
+        "id",
+        "product_id",
+        "rating",
+        "recommend",
+        "reported",
+        "summary",
+        "body",
+        "date",
+        "helpfulness",
+        "reviewer_name",
+        "reviewer_email",
+    )
+
+    def get_changelist(self, request, **kwargs):
+        return ReviewChangeList
+
+    def get_ordering(self, request):
+        # The queue walks reviews_reported_queue_idx; other lists walk the primary key backwards
+        # (newest ids first), since no index orders all reviews by date.
+        if ModerationStatusFilter.status(request.GET.get("status")) == "reported":
+            return ("-date", "-id")
+        return ("-id",)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Exact matches only, each served by an index (Django's default "=" is a case-folded
+        comparison that no index serves, and casts numbers to text)."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        matches = Q(reviewer_name=term)  # reviews_reviewer_name_idx
+        if term.isdecimal() and int(term) <= INT4_MAX:
+            number = int(term)
+            # Each product arm names `reported`, so each can use a partial index:
+            # reviews_product_newest_idx (visible) and reviews_reported_product_idx (reported).
+            matches |= (
+                Q(pk=number)
+                | Q(product_id=number, reported=False)
+                | Q(product_id=number, reported=True)
+            )
+        return queryset.filter(matches), False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # Its confirmation page walks every related object; `remove` replaces it.
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_add_permission(self, request, obj=None):
+        return False  # reviews come from shoppers through the API
+
+    def delete_model(self, request, obj):
+        # The change page's delete button: Django has already written the log entry.
+        reviews_remove(review_ids=[obj.pk])
+
+    @admin.display(description="body")
+    def body_start(self, review: Review) -> str:
+        return Truncator(review.body).chars(90)
+
+    @admin.display(description="photos")
+    def photo_thumbnails(self, review: Review) -> str:
+        return format_html_join(
+            "", "{}", ((photo_thumbnail(photo.url),) for photo in review.photos.all())
+        )
+
+    @admin.action(
+        description="Restore selected reviews (no longer reported)", permissions=["change"]
+    )
+    def restore(self, request, queryset):
+        review_ids = self._selected_ids(request, queryset)
+        if review_ids:
+            restored = reviews_restore(review_ids=review_ids, moderator=request.user)
+            self.message_user(request, f"Restored {restored} of {len(review_ids)} reviews.")
+
+    @admin.action(description="Report selected reviews", permissions=["change"])
+    def report(self, request, queryset):
+        review_ids = self._selected_ids(request, queryset)
+        if review_ids:
+            reported = reviews_report(review_ids=review_ids, moderator=request.user)
+            self.message_user(request, f"Reported {reported} of {len(review_ids)} reviews.")
+
+    @admin.action(
+        description="Remove selected reviews (delete with photos and ratings)",
+        permissions=["delete"],
+    )
+    def remove(self, request, queryset):
+        review_ids = self._selected_ids(request, queryset)
+        if not review_ids:
+            return None
+        if request.POST.get("post") == "yes":
+            removed = reviews_remove(review_ids=review_ids, moderator=request.user)
+            self.message_user(request, f"Removed {removed} of {len(review_ids)} reviews.")
+            return None
+        reviews = (
+            Review.objects.filter(pk__in=review_ids)
+            .order_by("-id")
+            .prefetch_related(Prefetch("photos", queryset=ReviewPhoto.objects.order_by("id")))
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Remove reviews",
+            "opts": self.opts,
+            "reviews": reviews,
+            "review_ids": review_ids,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/reviews/review/remove_confirmation.html", context)
+
+    def _selected_ids(self, request, queryset) -> list[int]:
+        """The selected ids, or none (with a message) when the selection is over the limit."""
+        review_ids = list(
+            queryset.prefetch_related(None).values_list("pk", flat=True)[: ACTION_LIMIT + 1]
+        )
+        if len(review_ids) > ACTION_LIMIT:
+            self.message_user(
+                request,
+                f"More than {ACTION_LIMIT} reviews selected: narrow the list with search or"
+                " filters. Nothing was changed.",
+                messages.WARNING,
+            )
+            return []
+        return review_ids
+
+
+@admin.register(Characteristic)
+class CharacteristicAdmin(ReadOnlyAdmin):
+    list_display = ("id", "product_id", "name")
+    search_fields = ("=id", "=product_id")
+    search_help_text = "An exact characteristic id or product id."
+    ordering = ("-id",)
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if not (term.isdecimal() and int(term) <= INT4_MAX):
+            return queryset.none(), False
+        # The primary key, and characteristics_product_idx.
+        return queryset.filter(Q(pk=int(term)) | Q(product_id=int(term))), False
