@@ -1,0 +1,121 @@
+"""The database side of a load: COPY into a table the way PostgreSQL bulk loads are meant to go.
+
+Into an empty table, in one transaction: drop its keys, foreign keys and indexes, TRUNCATE it (so
+with ``wal_level=minimal`` the COPY skips WAL), COPY, then rebuild the indexes and re-add the
+constraints, which PostgreSQL validates set-wise. Into a table that already holds rows (a re-run, a
+resumed load, a second file): COPY into a temporary table and insert the rows whose id is new.
+Either way user triggers are off during the insert; ``post_load`` rebuilds what they maintain.
+"""
+
+from collections.abc import Iterable
+
+from psycopg import sql
+
+from loaders.tables import Table
+
+# Keys, foreign keys (both ways) and secondary indexes of a table, as statements that rebuild them.
+_CONSTRAINTS = """
+SELECT DISTINCT c.oid, c.contype = 'f', c.conrelid::regclass::text, quote_ident(c.conname),
+       pg_get_constraintdef(c.oid)
+FROM pg_constraint c
+WHERE (c.conrelid = %(table)s::regclass AND c.contype IN ('p', 'u', 'f'))
+   OR (c.confrelid = %(table)s::regclass AND c.contype = 'f')
+"""
+_INDEXES = """
+SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+FROM pg_index i
+WHERE i.indrelid = %(table)s::regclass
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+ORDER BY 1
+"""
+
+
+def table_lock_empty(cursor, table: Table) -> bool:
+    """Lock ``table`` against every other session until commit; is it empty?"""
+    name = sql.Identifier(table.name)
+    cursor.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(name))
+    cursor.execute(sql.SQL("SELECT NOT EXISTS (SELECT FROM {})").format(name))
+    return cursor.fetchone()[0]
+
+
+def parent_ids(cursor, parent: str) -> Iterable[int]:
+    """Every id of ``parent``, which stays as it is (SHARE lock) until this transaction ends."""
+    name = sql.Identifier(parent)
+    cursor.execute(sql.SQL("LOCK TABLE {} IN SHARE MODE").format(name))
+    with cursor.copy(sql.SQL("COPY (SELECT id FROM {}) TO STDOUT").format(name)) as copy:
+        rest = b""
+        for block in copy:
+            lines = (rest + bytes(block)).split(b"\n")
+            rest = lines.pop()
+            yield from map(int, lines)
+
+
+def copy_into_empty(cursor, table: Table, lines: Iterable[bytes]) -> int:
+    """COPY ``lines`` into the empty, locked ``table`` with its indexes built afterwards."""
+    name = sql.Identifier(table.name)
+    rebuild = _detach(cursor, table)
+    cursor.execute(sql.SQL("TRUNCATE {}").format(name))
+    cursor.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER USER").format(name))
+    rows = _copy(cursor, name, table, lines)
+    for statement in rebuild:
+        cursor.execute(statement)
+    cursor.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER USER").format(name))
+    return rows
+
+
+def copy_merge(cursor, table: Table, lines: Iterable[bytes]) -> tuple[int, int]:
+    """COPY ``lines`` beside the non-empty ``table``; insert rows whose id is new.
+
+    Returns (rows inserted, rows whose id was already there).
+    """
+    name, staging = sql.Identifier(table.name), sql.Identifier(f"load_{table.name}")
+    columns = sql.SQL(", ").join(map(sql.Identifier, table.columns))
+    cursor.execute(
+        sql.SQL("CREATE TEMPORARY TABLE {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP").format(
+            staging, name
+        )
+    )
+    sent = _copy(cursor, staging, table, lines)
+    cursor.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER USER").format(name))
+    cursor.execute(
+        sql.SQL(
+            "INSERT INTO {} ({}) SELECT {} FROM {} ORDER BY id ON CONFLICT (id) DO NOTHING"
+        ).format(name, columns, columns, staging)
+    )
+    inserted = cursor.rowcount
+    cursor.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER USER").format(name))
+    return inserted, sent - inserted
+
+
+def _copy(cursor, target: sql.Identifier, table: Table, lines: Iterable[bytes]) -> int:
+    columns = sql.SQL(", ").join(map(sql.Identifier, table.columns))
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, NULL 'null')").format(target, columns)
+    with cursor.copy(statement) as copy:
+        for block in lines:
+            copy.write(block)
+    return cursor.rowcount
+
+
+def _detach(cursor, table: Table) -> list[sql.Composable]:
+    """Drop ``table``'s constraints and indexes; return the statements that rebuild them."""
+    cursor.execute(_CONSTRAINTS, {"table": table.name})
+    constraints = sorted(cursor.fetchall(), key=lambda row: row[1])  # keys first, then FKs
+    cursor.execute(_INDEXES, {"table": table.name})
+    indexes = cursor.fetchall()
+    for _, _, owner, constraint, _ in reversed(constraints):
+        cursor.execute(f"ALTER TABLE {owner} DROP CONSTRAINT {constraint}")
+    for index, _ in indexes:
+        cursor.execute(f"DROP INDEX {index}")
+    return [
+        *(
+            f"ALTER TABLE {owner} ADD CONSTRAINT {name} {definition}"
+            for _, is_fk, owner, name, definition in constraints
+            if not is_fk
+        ),
+        *(definition for _, definition in indexes),
+        *(
+            f"ALTER TABLE {owner} ADD CONSTRAINT {name} {definition}"
+            for _, is_fk, owner, name, definition in constraints
+            if is_fk
+        ),
+    ]

@@ -1,0 +1,187 @@
+"""Load the Atelier CSVs: every good row in, every bad row refused with its line and reason.
+
+``csv_directory_load`` and ``csv_files_load`` are what the ``load_csv`` command and tests call.
+Each file loads in its own transaction (a load killed half-way leaves the files before it
+complete and nothing of the one it was in); re-running inserts only ids not yet there.
+"""
+
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from django.db import connection, transaction
+from tqdm import tqdm
+
+from loaders import bulk
+from loaders.fields import Refused
+from loaders.ids import IdSet
+from loaders.post_load import post_load
+from loaders.records import records
+from loaders.rejects import Reject, RejectsFile
+from loaders.rows import RowChecker
+from loaders.tables import BY_NAME, LOAD_ORDER, Table
+
+BATCH_ROWS = 5000
+
+
+class LoadError(Exception):
+    """A load refused as a whole before anything was written (missing file, wrong header)."""
+
+
+@dataclass
+class FileReport:
+    table: str
+    path: Path
+    loaded: int = 0
+    already_present: int = 0
+    rejected: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        line = f"{self.loaded:,} {self.table} loaded in {self.seconds:,.0f} s"
+        if self.already_present:
+            line += f", {self.already_present:,} already present"
+        if self.rejected:
+            line += f", {self.rejected:,} refused"
+        return line
+
+
+@dataclass
+class LoadReport:
+    files: list[FileReport] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)  # the first ones; all are in the file
+    rejects_path: Path | None = None
+
+    @property
+    def loaded(self) -> int:
+        return sum(report.loaded for report in self.files)
+
+    @property
+    def already_present(self) -> int:
+        return sum(report.already_present for report in self.files)
+
+    @property
+    def rejected(self) -> int:
+        return sum(report.rejected for report in self.files)
+
+
+def csv_directory_load(directory: Path | str, **options) -> LoadReport:
+    """Load whichever of the four CSVs ``directory`` holds, parents first."""
+    directory = Path(directory)
+    found = [(t, directory / t.file_name) for t in LOAD_ORDER if (directory / t.file_name).exists()]
+    if not found:
+        names = ", ".join(t.file_name for t in LOAD_ORDER)
+        raise LoadError(f"{directory} holds none of {names}")
+    return csv_files_load(found, **options)
+
+
+def table_for(path: Path) -> Table:
+    """The table a file loads into: by its name (``reviews.csv``), else by its header."""
+    if path.stem in BY_NAME:
+        return BY_NAME[path.stem]
+    header = _header(path)
+    for table in LOAD_ORDER:
+        if header == table.header:
+            return table
+    raise LoadError(f"{path}: neither its name nor its header says which table it is")
+
+
+def csv_files_load(
+    files: Sequence[tuple[Table, Path]],
+    *,
+    rejects_path: Path | None = None,
+    progress: bool = False,
+    out: TextIO | None = None,
+) -> LoadReport:
+    """Load ``(table, path)`` pairs in dependency order, then run ``post_load`` once."""
+    files = sorted(files, key=lambda pair: LOAD_ORDER.index(pair[0]))
+    for table, path in files:
+        _header_check(table, path)
+    rejects = RejectsFile(rejects_path)
+    report = LoadReport(rejects_path=rejects_path)
+    try:
+        for table, path in files:
+            file_report = _file_load(table, path, rejects, progress)
+            report.files.append(file_report)
+            if out is not None:
+                out.write(file_report.summary() + "\n")
+    finally:
+        rejects.close()
+        report.rejects = rejects.first
+    with transaction.atomic(), connection.cursor() as cursor:
+        post_load(cursor.cursor, tuple(table.name for table, _ in files))
+    return report
+
+
+def _header(path: Path) -> bytes:
+    with path.open("rb") as stream:
+        return stream.readline().rstrip(b"\n").removesuffix(b"\r").removeprefix(b"\xef\xbb\xbf")
+
+
+def _header_check(table: Table, path: Path) -> None:
+    header = _header(path)
+    if header != table.header:
+        shown = header.decode("utf-8", "backslashreplace")
+        raise LoadError(
+            f"{path}: the header is {shown!r}, expected {table.header.decode()!r}; nothing loaded"
+        )
+
+
+def _file_load(table: Table, path: Path, rejects: RejectsFile, progress: bool) -> FileReport:
+    report = FileReport(table=table.name, path=path)
+    started = time.monotonic()
+    refused_before = rejects.count
+    with transaction.atomic(), connection.cursor() as wrapper:
+        cursor = wrapper.cursor
+        empty = bulk.table_lock_empty(cursor, table)
+        parents = {
+            column: IdSet(bulk.parent_ids(cursor, parent))
+            for column, parent in table.parents.items()
+        }
+        lines = _checked_lines(table, path, RowChecker(table, parents), rejects, progress)
+        if empty:
+            report.loaded = bulk.copy_into_empty(cursor, table, lines)
+        else:
+            report.loaded, report.already_present = bulk.copy_merge(cursor, table, lines)
+    report.rejected = rejects.count - refused_before
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _checked_lines(
+    table: Table, path: Path, checker: RowChecker, rejects: RejectsFile, progress: bool
+) -> Iterator[bytes]:
+    """Blocks of checked rows for COPY; refused rows go to ``rejects`` on the way."""
+    file_name, check = path.name, checker.check
+    with (
+        path.open("rb") as stream,
+        tqdm(
+            total=path.stat().st_size,
+            unit="B",
+            unit_scale=True,
+            desc=table.name,
+            disable=None if progress else True,
+            file=sys.stderr,
+        ) as bar,
+    ):
+        stream.readline()  # the header, checked before the load began
+        batch: list[bytes] = []
+        for number, record, broken in records(stream, 2, checker.is_row):
+            if broken is not None:
+                rejects.add(file_name, number, broken, record)
+                continue
+            try:
+                batch.append(check(record))
+            except Refused as refusal:
+                rejects.add(file_name, number, str(refusal), record)
+                continue
+            if len(batch) == BATCH_ROWS:
+                yield b"".join(batch)
+                batch = []
+                bar.update(stream.tell() - bar.n)
+        if batch:
+            yield b"".join(batch)
+        bar.update(stream.tell() - bar.n)

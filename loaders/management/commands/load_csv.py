@@ -1,0 +1,60 @@
+"""``manage.py load_csv DIR_OR_FILE...``: load the Atelier CSVs (see ``loaders.load``)."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from loaders.load import LoadError, csv_files_load, table_for
+from loaders.tables import BY_NAME, LOAD_ORDER
+
+
+class Command(BaseCommand):
+    help = (
+        "Load reviews.csv, reviews_photos.csv, characteristics.csv and characteristic_reviews.csv "
+        "(a directory of them, or single files) with COPY. Bad rows are refused into a rejects "
+        "file; re-running is safe."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", type=Path, help="a directory or CSV files")
+        parser.add_argument(
+            "--table", choices=sorted(BY_NAME), help="the table of a single file named otherwise"
+        )
+        parser.add_argument(
+            "--rejects",
+            type=Path,
+            default=Path("load-rejects.csv"),
+            help="where refused rows are written (default: ./load-rejects.csv)",
+        )
+        parser.add_argument(
+            "--strict", action="store_true", help="exit with an error if any row was refused"
+        )
+
+    def handle(self, *args, paths, table, rejects, strict, **options):
+        try:
+            files = self._files(paths, table)
+            report = csv_files_load(files, rejects_path=rejects, progress=True, out=self.stdout)
+        except LoadError as err:
+            raise CommandError(str(err)) from err
+        if report.rejected:
+            self.stdout.write(f"{report.rejected:,} rows refused: see {rejects}")
+        if strict and report.rejected:
+            raise CommandError(f"{report.rejected:,} rows refused (--strict)")
+        if report.loaded == 0 and report.already_present == 0:
+            raise CommandError("nothing could be loaded")
+
+    def _files(self, paths, table_name):
+        files = []
+        for path in paths:
+            if path.is_dir():
+                found = [
+                    (t, path / t.file_name) for t in LOAD_ORDER if (path / t.file_name).exists()
+                ]
+                if not found:
+                    raise CommandError(f"{path} holds none of the four CSV files")
+                files.extend(found)
+            elif path.is_file():
+                files.append((BY_NAME[table_name] if table_name else table_for(path), path))
+            else:
+                raise CommandError(f"{path}: no such file or directory")
+        return files

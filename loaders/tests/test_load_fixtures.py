@@ -1,0 +1,155 @@
+"""Loading the hand-written fixture CSVs: every good row in, every bad row refused by line."""
+
+import csv
+import shutil
+
+import pytest
+from django.db import connection
+
+from loaders.load import LoadError, csv_directory_load
+from loaders.tests.helpers import CLEAN, DIRTY, tables_dump, tables_empty
+from reviews.models import CharacteristicReview, Review
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Every bad row of the dirty fixtures: (file, line, what the reason says). The other rows of those
+# files are exactly the rows of the clean fixtures.
+DIRTY_REJECTS = [
+    ("reviews.csv", 3, "rating must be a whole number from 1 to 5, got '7'"),
+    ("reviews.csv", 5, "rating must be a whole number from 1 to 5, got 'five'"),
+    ("reviews.csv", 10, "date must be epoch milliseconds"),
+    ("reviews.csv", 11, "recommend must be true or false, got 'maybe'"),
+    ("reviews.csv", 13, "8 columns, expected 12"),
+    ("reviews.csv", 14, "13 columns, expected 12"),
+    ("reviews.csv", 16, "malformed quoting at character 32"),
+    ("reviews.csv", 17, "a quoted field is never closed"),
+    ("reviews.csv", 19, "helpfulness must be a whole number from 0"),
+    ("reviews.csv", 20, "duplicate id 6"),
+    ("reviews.csv", 22, "body is required"),
+    ("reviews.csv", 23, "id must be a whole number from 1 to 2,147,483,647"),
+    ("reviews.csv", 25, "date must be epoch milliseconds"),
+    ("reviews_photos.csv", 3, "review_id 999 is not in reviews"),
+    ("reviews_photos.csv", 5, "review_id 101 is not in reviews"),  # its review was refused
+    ("reviews_photos.csv", 9, "2 columns, expected 3"),
+    ("characteristics.csv", 6, "name must be one of"),
+    ("characteristics.csv", 8, "product_id must be a whole number"),
+    ("characteristics.csv", 12, "duplicate id 8"),
+    ("characteristic_reviews.csv", 6, "characteristic_id 99 is not in characteristics"),
+    ("characteristic_reviews.csv", 11, "review_id 999 is not in reviews"),
+    ("characteristic_reviews.csv", 16, "value must be a whole number from 1 to 5, got '0'"),
+    ("characteristic_reviews.csv", 21, "3 columns, expected 4"),
+    ("characteristic_reviews.csv", 24, "characteristic_id 30 is not in characteristics"),
+    ("characteristic_reviews.csv", 25, "duplicate id 17"),
+]
+
+
+def test_clean_fixtures_load_every_row_with_quirks_intact():
+    report = csv_directory_load(CLEAN)
+
+    assert (report.loaded, report.rejected) == (39, 0)
+    assert [f.loaded for f in report.files] == [8, 5, 8, 18]
+    multi_line = Review.objects.get(pk=3)
+    assert multi_line.body == (
+        "Fine for the price.\nThe zip sticks a little.\n\nStill wearing it daily."
+    )
+    assert 'The "relaxed fit" label is wrong.' in Review.objects.get(pk=2).body
+    assert Review.objects.get(pk=8).reviewer_name == "commas,inc"
+    assert Review.objects.get(pk=6).reviewer_name == "Renée"
+    assert CharacteristicReview.objects.get(pk=18).characteristic_id == 7
+
+
+def test_bare_null_response_is_sql_null_and_quoted_null_is_text():
+    csv_directory_load(CLEAN)
+
+    assert Review.objects.get(pk=1).response is None
+    assert Review.objects.get(pk=5).response == "null"
+    assert Review.objects.get(pk=5).summary == "null"
+    assert Review.objects.filter(response__isnull=True).count() == 5
+
+
+def test_each_bad_row_is_refused_with_its_line_and_every_good_row_loads(tmp_path):
+    rejects_path = tmp_path / "rejects.csv"
+    csv_directory_load(CLEAN)
+    clean = tables_dump()
+    tables_empty()
+
+    report = csv_directory_load(DIRTY, rejects_path=rejects_path)
+
+    assert tables_dump() == clean
+    refused = [(r.file, r.line, r.reason) for r in report.rejects]
+    assert [(file, line) for file, line, _ in refused] == [
+        (file, line) for file, line, _ in DIRTY_REJECTS
+    ]
+    for (_, _, reason), (_, _, expected) in zip(refused, DIRTY_REJECTS, strict=True):
+        assert expected in reason
+    assert report.rejected == len(DIRTY_REJECTS)
+
+
+def test_rejects_file_holds_file_line_reason_and_raw_text(tmp_path):
+    rejects_path = tmp_path / "rejects.csv"
+
+    csv_directory_load(DIRTY, rejects_path=rejects_path)
+
+    with rejects_path.open(newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert len(rows) == len(DIRTY_REJECTS)
+    unterminated = next(r for r in rows if r["file"] == "reviews.csv" and r["line"] == "17")
+    assert unterminated["raw"].startswith('108,5,3,1633024800123,"Never closed,')
+    photo = next(r for r in rows if r["file"] == "reviews_photos.csv" and r["line"] == "9")
+    assert (photo["raw"], photo["reason"]) == ("22,6", "2 columns, expected 3")
+
+
+def test_loading_again_changes_nothing_and_reports_rows_already_present():
+    csv_directory_load(DIRTY)
+    first = tables_dump()
+
+    again = csv_directory_load(DIRTY)
+
+    assert tables_dump() == first
+    assert again.loaded == 0
+    assert again.already_present == 39
+    assert again.rejected == len(DIRTY_REJECTS)
+
+
+def test_header_mismatch_is_refused_before_anything_is_written(tmp_path):
+    shutil.copytree(CLEAN, tmp_path, dirs_exist_ok=True)
+    ratings = tmp_path / "characteristic_reviews.csv"
+    lines = ratings.read_text().splitlines(keepends=True)
+    ratings.write_text("id,review_id,characteristic_id,value\n" + "".join(lines[1:]))
+
+    with pytest.raises(LoadError, match=r"characteristic_reviews\.csv: the header is"):
+        csv_directory_load(tmp_path)
+
+    assert all(rows == [] for rows in tables_dump().values())
+
+
+def test_sequences_continue_past_the_loaded_ids():
+    csv_directory_load(DIRTY)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('reviews', 'id'))")
+        assert cursor.fetchone()[0] == 9
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('characteristic_reviews', 'id'))")
+        assert cursor.fetchone()[0] == 19
+
+
+def test_indexes_and_constraints_are_back_after_a_bulk_load():
+    with connection.cursor() as cursor:
+        before = _schema(cursor)
+        csv_directory_load(CLEAN)
+        assert _schema(cursor) == before
+
+
+def _schema(cursor) -> tuple[list, list]:
+    cursor.execute(
+        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+        "WHERE indrelid::regclass::text IN "
+        "('reviews', 'reviews_photos', 'characteristics', 'characteristic_reviews') ORDER BY 1"
+    )
+    indexes = cursor.fetchall()
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid), convalidated FROM pg_constraint "
+        "WHERE conrelid::regclass::text IN "
+        "('reviews', 'reviews_photos', 'characteristics', 'characteristic_reviews') ORDER BY 1"
+    )
+    return indexes, cursor.fetchall()
