@@ -1,7 +1,8 @@
-"""Top-level routes: the public reviews API, the moderation admin and the health check."""
+"""Top-level routes: the public reviews API, its OpenAPI schema and docs, the admin and health."""
 
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from atelier.health import health
 
@@ -9,5 +10,7 @@ urlpatterns = [
     path("health", health, name="health"),
     path("health/", health),
     path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("", include("reviews.urls")),
 ]

@@ -1,15 +1,116 @@
-"""Writes to reviews: each service owns its transaction and changes rows set-wise.
+"""Writes to reviews: each service owns its transaction and changes rows in single statements.
 
-The per-product aggregates follow every statement here through the database's own triggers.
+First the public API's writes (post a review, mark one helpful, report one), then moderation over
+many reviews. The per-product aggregates follow every statement here through the database's own
+triggers.
 """
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
+from django.db.models import Case, F, When
+from django.utils import timezone
 
-from reviews.models import Review
+from reviews.exceptions import INVALID_REVIEW_BODY, InputInvalid
+from reviews.models import INT4_MAX, CharacteristicReview, Review, ReviewPhoto
+
+# characteristics_pkey. KEY SHARE is the lock the foreign-key check takes anyway: it keeps the
+# rows from being deleted until the review commits, and never blocks other reviews.
+CHARACTERISTICS_OF_PRODUCT_LOCK = """
+SELECT id FROM characteristics WHERE id = ANY(%(ids)s) AND product_id = %(product_id)s
+FOR KEY SHARE
+"""
+
+
+def review_create(
+    *,
+    product_id: int,
+    rating: int,
+    summary: str,
+    body: str,
+    recommend: bool,
+    reviewer_name: str,
+    reviewer_email: str,
+    photos: Sequence[str] = (),
+    characteristics: Mapping[int, int] | None = None,
+) -> int:
+    """Write a review with its photos and characteristic ratings, all or nothing; return its id.
+
+    Every characteristic id must be one of the product's; otherwise nothing is written and
+    ``InputInvalid`` (422) names the ids that are not.
+    """
+    characteristics = characteristics or {}
+    with transaction.atomic():
+        if characteristics:
+            _characteristics_of_product_lock(product_id=product_id, ids=characteristics.keys())
+        review = Review.objects.create(
+            product_id=product_id,
+            rating=rating,
+            summary=summary,
+            body=body,
+            recommend=recommend,
+            reviewer_name=reviewer_name,
+            reviewer_email=reviewer_email,
+            # Kept to the millisecond, like every loaded date, so the API shows it exactly.
+            date=_now_to_the_millisecond(),
+        )
+        ReviewPhoto.objects.bulk_create(ReviewPhoto(review=review, url=url) for url in photos)
+        CharacteristicReview.objects.bulk_create(
+            CharacteristicReview(review=review, characteristic_id=cid, value=value)
+            for cid, value in characteristics.items()
+        )
+    return review.pk
+
+
+def _now_to_the_millisecond():
+    now = timezone.now()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def _characteristics_of_product_lock(*, product_id: int, ids) -> None:
+    """Check the ids belong to the product and hold them until the review commits, so that a
+    concurrent delete cannot turn the insert into a foreign-key error."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            CHARACTERISTICS_OF_PRODUCT_LOCK, {"ids": list(ids), "product_id": product_id}
+        )
+        found = {row[0] for row in cursor.fetchall()}
+    foreign = sorted(set(ids) - found)
+    if foreign:
+        raise InputInvalid(
+            detail=INVALID_REVIEW_BODY,
+            errors={
+                "characteristics": [
+                    f"Not a characteristic of product {product_id}: "
+                    + ", ".join(str(cid) for cid in foreign)
+                    + ". Use the ids from GET /reviews/meta?product_id="
+                    + f"{product_id}."
+                ]
+            },
+        )
+
+
+def review_mark_helpful(*, review_id: int) -> bool:
+    """Add one helpful vote; False when there is no such review. Saturates at the int4 maximum."""
+    if not 1 <= review_id <= INT4_MAX:
+        return False
+    updated = Review.objects.filter(pk=review_id).update(
+        helpfulness=Case(
+            When(helpfulness__lt=INT4_MAX, then=F("helpfulness") + 1),
+            default=F("helpfulness"),
+        )
+    )
+    return updated == 1
+
+
+def review_report(*, review_id: int) -> bool:
+    """Mark a review reported (idempotent, never a toggle); False when there is no such review."""
+    if not 1 <= review_id <= INT4_MAX:
+        return False
+    return Review.objects.filter(pk=review_id).update(reported=True) == 1
+
 
 # ---------------------------------------------------------------------------------------------
 # Moderation: restore, remove and report many reviews at once, recorded in the admin log.

@@ -1,0 +1,55 @@
+"""The API's errors: every client mistake is a 4xx whose body says what to fix.
+
+``api_exception_handler`` is DRF's ``EXCEPTION_HANDLER``: validation failures become 422 with the
+contract's ``detail`` (plus a per-field ``errors`` object), malformed JSON 400, a wrong method 405,
+and a database that cannot be reached 503 with ``Retry-After`` instead of a 500.
+"""
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+logger = logging.getLogger(__name__)
+
+DATABASE_RETRY_AFTER_SECONDS = 5
+INVALID_PRODUCT_ID = "Error: invalid product_id provided"
+INVALID_REVIEW_BODY = "Error: Review body contains invalid entries"
+
+
+class InputInvalid(exceptions.APIException):
+    """A query string or body that does not satisfy the contract: 422."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+
+    def __init__(self, *, detail: str, errors: dict):
+        super().__init__(detail=detail)
+        self.errors = errors
+
+
+class BodyTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "Request body too large."
+
+
+class ReviewNotFound(exceptions.NotFound):
+    default_detail = "Not found: no review has this id."
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, InputInvalid):
+        return Response({"detail": exc.detail, "errors": exc.errors}, status=exc.status_code)
+    if isinstance(exc, OperationalError | InterfaceError):
+        # Only connection-level failures land here (the server is down, restarting or full):
+        # data errors are DataError/IntegrityError, which input validation rules out.
+        logger.warning("database unavailable: %s", exc)
+        return Response(
+            {"detail": "Service temporarily unavailable: the database cannot be reached."},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        exc.detail = f"{exc.detail} Send the body as JSON with Content-Type: application/json."
+    return exception_handler(exc, context)

@@ -1,0 +1,111 @@
+"""Reads of the public API: a page of a product's reviews, and a product's meta.
+
+Each read is one SQL statement that walks one named index. The list is built as JSON by PostgreSQL
+itself (key order, ``null`` responses, millisecond ISO dates), so a page of 1,000 reviews costs no
+Python per review.
+"""
+
+from django.db import connection
+
+from reviews.meta import CharacteristicStats, product_meta_shape
+
+# Each sort is a fixed ORDER BY (never a bound parameter, which would sort by a constant), always
+# ending in id DESC so that pages are deterministic, and each matching one partial index.
+REVIEWS_ORDER_BY = {
+    # reviews_product_newest_idx (product_id, date DESC, id DESC) WHERE NOT reported
+    "newest": "date DESC, id DESC",
+    # reviews_product_helpful_idx (product_id, helpfulness DESC, date DESC, id DESC)
+    "helpful": "helpfulness DESC, date DESC, id DESC",
+    # reviews_product_relevant_idx (product_id, review_relevance(helpfulness, date) DESC, id DESC)
+    "relevant": "review_relevance(helpfulness, date) DESC, id DESC",
+}
+
+# The page is cut in the inner query (an index scan that stops after offset + count rows); the
+# outer query turns it into a JSON array in the same order. A review's photos come from
+# reviews_photos_review_idx (review_id, id), already in photo id order.
+REVIEWS_PAGE_JSON = """
+SELECT coalesce(json_agg(json_build_object(
+           'review_id', id,
+           'rating', rating,
+           'summary', summary,
+           'recommend', recommend,
+           'response', response,
+           'body', body,
+           'date', to_char(date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+           'reviewer_name', reviewer_name,
+           'helpfulness', helpfulness,
+           'photos', coalesce(
+               (SELECT json_agg(json_build_object('id', photo.id, 'url', photo.url)
+                                ORDER BY photo.id)
+                  FROM reviews_photos AS photo
+                 WHERE photo.review_id = page.id),
+               '[]')
+       ) ORDER BY {order_by}), '[]')::text
+  FROM (SELECT id, rating, summary, recommend, response, body, date, reviewer_name, helpfulness
+          FROM reviews
+         WHERE product_id = %(product_id)s AND NOT reported
+         ORDER BY {order_by}
+         LIMIT %(count)s OFFSET %(offset)s) AS page
+"""
+
+
+REVIEWS_PAGE_QUERIES = {
+    sort: REVIEWS_PAGE_JSON.format(order_by=order_by) for sort, order_by in REVIEWS_ORDER_BY.items()
+}
+
+
+def review_list(*, product_id: int, page: int, count: int, sort: str) -> str:
+    """The JSON array (as text) of the product's visible reviews on 1-based ``page``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            REVIEWS_PAGE_QUERIES[sort],
+            {"product_id": product_id, "count": count, "offset": (page - 1) * count},
+        )
+        return cursor.fetchone()[0]
+
+
+# One statement, three kinds of rows: ('rating', 1..5, count), ('recommend', 0/1, count) and
+# ('characteristic', id, count, sum, name). The reviews side walks reviews_product_newest_idx
+# (product_id ... WHERE NOT reported); characteristics come from characteristics_product_idx and
+# their ratings from char_reviews_char_value_idx, each joined to its review to leave out reported
+# ones. A characteristic without ratings still appears (count 0).
+PRODUCT_META_ROWS = """
+SELECT CASE WHEN grouping(rating) = 0 THEN 'rating' ELSE 'recommend' END,
+       coalesce(rating::integer, recommend::integer), count(*), NULL::bigint, NULL::text
+  FROM reviews
+ WHERE product_id = %(product_id)s AND NOT reported
+ GROUP BY GROUPING SETS ((rating), (recommend))
+UNION ALL
+SELECT 'characteristic', characteristic.id,
+       count(rating.value) FILTER (WHERE NOT review.reported),
+       sum(rating.value) FILTER (WHERE NOT review.reported),
+       characteristic.name
+  FROM characteristics AS characteristic
+  LEFT JOIN characteristic_reviews AS rating ON rating.characteristic_id = characteristic.id
+  LEFT JOIN reviews AS review ON review.id = rating.review_id
+ WHERE characteristic.product_id = %(product_id)s
+ GROUP BY characteristic.id
+"""
+
+
+def product_meta_get(*, product_id: int) -> dict:
+    """The product's meta document: rating and recommend counts, characteristic averages."""
+    with connection.cursor() as cursor:
+        cursor.execute(PRODUCT_META_ROWS, {"product_id": product_id})
+        rows = cursor.fetchall()
+    ratings: dict[int, int] = {}
+    recommended: dict[bool, int] = {}
+    characteristics: list[CharacteristicStats] = []
+    for kind, key, count, total, name in rows:
+        if kind == "rating":
+            ratings[key] = count
+        elif kind == "recommend":
+            recommended[bool(key)] = count
+        else:
+            characteristics.append(CharacteristicStats(id=key, name=name, count=count, total=total))
+    return product_meta_shape(
+        product_id=product_id,
+        rating_counts=ratings,
+        recommend_counts=recommended,
+        characteristics=characteristics,
+    )

@@ -1,0 +1,229 @@
+"""Input serializers (query strings and POST bodies) and the output shapes the schema documents.
+
+Input serializers only parse and check; a failure becomes a 422 whose ``detail`` is the message
+the contract gives for that input (``reviews.exceptions.InputInvalid``). Output serializers never
+run on the hot path (responses are rendered from plain data, see ``reviews.views``); they exist so
+that the OpenAPI schema describes exactly what is sent, string-typed fields included.
+"""
+
+import re
+
+from rest_framework import serializers
+
+from reviews.exceptions import INVALID_PRODUCT_ID, INVALID_REVIEW_BODY, InputInvalid
+from reviews.models import INT4_MAX
+
+SORTS = ("relevant", "newest", "helpful")
+COUNT_MAX = 1000
+# A product's reviews are served up to this depth in any sort: page * count <= DEPTH_MAX.
+DEPTH_MAX = 10_000
+PHOTOS_MAX = 5
+# More keys than any product has characteristics (the data has at most six); checked before the
+# values, so that a 10,000-key object costs nothing.
+CHARACTERISTICS_KEYS_MAX = 50
+
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,20}")
+
+
+class WholeNumberField(serializers.IntegerField):
+    """A JSON integer or a string of ASCII digits; never a float, a boolean, ``5_000`` or ``١٢``."""
+
+    default_error_messages = {"invalid": "A whole number is required."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, int) and not isinstance(data, bool):
+            return data
+        if isinstance(data, str) and _WHOLE_NUMBER.fullmatch(data):
+            return int(data)
+        self.fail("invalid")
+
+
+class InputSerializer(serializers.Serializer):
+    """Validates one request's input; ``details`` maps a field to its 422 ``detail`` message."""
+
+    details: dict[str, str] = {}
+    fallback_detail = INVALID_REVIEW_BODY
+
+    @classmethod
+    def validated(cls, data) -> dict:
+        serializer = cls(data=data)
+        if not serializer.is_valid():
+            errors = serializer.errors
+            detail = next(
+                (cls.details[field] for field in cls.details if field in errors),
+                cls.fallback_detail,
+            )
+            raise InputInvalid(detail=detail, errors=errors)
+        return serializer.validated_data
+
+    def create(self, validated_data):  # pragma: no cover - input serializers never save
+        raise NotImplementedError
+
+    def update(self, instance, validated_data):  # pragma: no cover
+        raise NotImplementedError
+
+
+def product_id_field(**kwargs) -> WholeNumberField:
+    return WholeNumberField(min_value=1, max_value=INT4_MAX, help_text="Product id.", **kwargs)
+
+
+class ProductMetaInputSerializer(InputSerializer):
+    product_id = product_id_field()
+
+    details = {"product_id": INVALID_PRODUCT_ID}
+
+
+class ReviewListInputSerializer(InputSerializer):
+    """The list's query string. An empty ``sort=``, ``page=`` or ``count=`` means the default
+    (DRF reads a blank optional query parameter as absent)."""
+
+    product_id = product_id_field()
+    page = WholeNumberField(
+        min_value=1, max_value=DEPTH_MAX, default=1, help_text="Page number, from 1."
+    )
+    count = WholeNumberField(
+        min_value=1, max_value=COUNT_MAX, default=5, help_text="Reviews per page, 1 to 1000."
+    )
+    sort = serializers.ChoiceField(
+        choices=SORTS,
+        default="relevant",
+        help_text="relevant (default), newest or helpful.",
+    )
+
+    details = {
+        "product_id": INVALID_PRODUCT_ID,
+        "page": (
+            "Error: invalid page provided; page must be a whole number from 1 up,"
+            f" with page * count at most {DEPTH_MAX}"
+        ),
+        "count": (
+            f"Error: invalid count provided; count must be a whole number from 1 to {COUNT_MAX}"
+        ),
+        "sort": "Error: invalid sort provided; sort must be one of relevant, newest, helpful",
+    }
+
+    def validate(self, attrs):
+        if attrs["page"] * attrs["count"] > DEPTH_MAX:
+            raise serializers.ValidationError(
+                {"page": [f"page * count must be at most {DEPTH_MAX}."]}
+            )
+        return attrs
+
+
+class CharacteristicRatingsField(serializers.DictField):
+    """``{"<characteristic id>": 1..5}``; the ids are checked against the product by the service."""
+
+    child = WholeNumberField(min_value=1, max_value=5)
+    default_error_messages = {
+        "too_many": f"At most {CHARACTERISTICS_KEYS_MAX} characteristics can be rated.",
+        "bad_key": "Keys must be characteristic ids (positive whole numbers), not {key!r}.",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and len(data) > CHARACTERISTICS_KEYS_MAX:
+            self.fail("too_many")
+        ratings = super().to_internal_value(data)
+        parsed = {}
+        for key, value in ratings.items():
+            if not _WHOLE_NUMBER.fullmatch(key) or not 1 <= int(key) <= INT4_MAX:
+                self.fail("bad_key", key=key[:40])
+            parsed[int(key)] = value
+        return parsed
+
+
+class NotBlankCharField(serializers.CharField):
+    """Kept exactly as written (spaces included) but refused when it is only whitespace."""
+
+    def __init__(self, **kwargs):
+        super().__init__(trim_whitespace=False, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not value.strip():
+            self.fail("blank")
+        return value
+
+
+class ReviewCreateInputSerializer(InputSerializer):
+    """The POST body. Unknown keys are ignored, so ``reported``, ``helpfulness``, ``date``,
+    ``response`` and ``review_id`` can never be set by a client."""
+
+    product_id = product_id_field()
+    rating = WholeNumberField(min_value=1, max_value=5)
+    summary = serializers.CharField(
+        max_length=255, allow_blank=True, trim_whitespace=False, required=False, default=""
+    )
+    body = NotBlankCharField(min_length=1, max_length=1000)
+    recommend = serializers.BooleanField()
+    name = NotBlankCharField(min_length=1, max_length=60)
+    email = serializers.EmailField(max_length=60)
+    photos = serializers.ListField(
+        child=serializers.CharField(max_length=2048),
+        max_length=PHOTOS_MAX,
+        required=False,
+        default=list,
+        help_text="Photo URLs (or file names), at most 5.",
+    )
+    characteristics = CharacteristicRatingsField(
+        required=False,
+        default=dict,
+        help_text='Ratings 1..5 keyed by characteristic id of this product: {"240661": 4}.',
+    )
+
+    details = {"product_id": INVALID_PRODUCT_ID}
+
+
+# Output shapes, for the schema only.
+
+
+class PhotoOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.CharField()
+
+
+class ReviewOutputSerializer(serializers.Serializer):
+    review_id = serializers.IntegerField()
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    summary = serializers.CharField()
+    recommend = serializers.BooleanField()
+    response = serializers.CharField(allow_null=True)
+    body = serializers.CharField()
+    date = serializers.CharField(help_text="UTC, milliseconds, Z: 2021-06-19T03:41:21.467Z")
+    reviewer_name = serializers.CharField()
+    helpfulness = serializers.IntegerField(min_value=0)
+    photos = PhotoOutputSerializer(many=True)
+
+
+class ReviewListOutputSerializer(serializers.Serializer):
+    product = serializers.CharField(help_text="The product id, as a string.")
+    page = serializers.IntegerField(help_text="The requested page minus one.")
+    count = serializers.IntegerField(help_text="The requested page size.")
+    results = ReviewOutputSerializer(many=True)
+
+
+class CharacteristicOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    value = serializers.CharField(
+        allow_null=True,
+        help_text="Average rating with exactly 16 decimals, or null when not rated yet.",
+    )
+
+
+class ProductMetaOutputSerializer(serializers.Serializer):
+    product_id = serializers.CharField(help_text="The product id, as a string.")
+    ratings = serializers.DictField(
+        child=serializers.CharField(), help_text='Review count per rating "1".."5", as strings.'
+    )
+    recommended = serializers.DictField(
+        child=serializers.CharField(), help_text='Counts keyed "false"/"true", as strings.'
+    )
+    characteristics = serializers.DictField(
+        child=CharacteristicOutputSerializer(), help_text="Keyed by characteristic name."
+    )
+
+
+class ErrorOutputSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = serializers.DictField(
+        required=False, help_text="What is wrong with each field (validation errors only)."
+    )

@@ -1,0 +1,17 @@
+"""Fixtures of the reviews tests: an API client and the fixture CSVs loaded into PostgreSQL."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from reviews.tests.csv_fixtures import fixture_csvs_load
+
+
+@pytest.fixture
+def api():
+    return APIClient(HTTP_HOST="localhost")
+
+
+@pytest.fixture
+def loaded(db):
+    """The fixture CSVs, loaded with COPY in the test's transaction."""
+    fixture_csvs_load()

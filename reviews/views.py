@@ -1,0 +1,126 @@
+"""The public reviews API: validate the input, call one selector or service, answer.
+
+Responses are plain bytes rendered by orjson (the list's results arrive as JSON from PostgreSQL),
+which skips DRF's serializer and renderer machinery on the hot path.
+"""
+
+import orjson
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
+
+from reviews import selectors, services
+from reviews.exceptions import ReviewNotFound
+from reviews.serializers import (
+    ErrorOutputSerializer,
+    ProductMetaInputSerializer,
+    ProductMetaOutputSerializer,
+    ReviewCreateInputSerializer,
+    ReviewListInputSerializer,
+    ReviewListOutputSerializer,
+)
+
+JSON = "application/json"
+
+
+def json_response(document) -> HttpResponse:
+    return HttpResponse(orjson.dumps(document), content_type=JSON)
+
+
+def error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorOutputSerializer, description=description)
+
+
+INVALID_QUERY = error("Invalid product_id, page, count or sort; `detail` says which.")
+REVIEW_ID = OpenApiParameter("review_id", int, OpenApiParameter.PATH, description="Review id.")
+NO_CONTENT = OpenApiResponse(description="Done; empty body.")
+NOT_FOUND = error("No review has this id.")
+
+
+def review_id_parse(raw: str) -> int:
+    """A path id that is not a whole number names no review: 404, like an unknown one."""
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10:
+        raise ReviewNotFound()
+    return int(raw)
+
+
+class ReviewViewSet(viewsets.ViewSet):
+    @extend_schema(
+        summary="A page of a product's reviews",
+        parameters=[ReviewListInputSerializer],
+        responses={200: ReviewListOutputSerializer, 422: INVALID_QUERY},
+    )
+    def list(self, request):
+        params = ReviewListInputSerializer.validated(request.query_params)
+        results = selectors.review_list(**params)
+        return json_response(
+            {
+                "product": str(params["product_id"]),
+                "page": params["page"] - 1,
+                "count": params["count"],
+                "results": orjson.Fragment(results),
+            }
+        )
+
+    @extend_schema(
+        summary="A product's rating counts, recommend counts and characteristic averages",
+        parameters=[ProductMetaInputSerializer],
+        responses={200: ProductMetaOutputSerializer, 422: INVALID_QUERY},
+    )
+    def meta(self, request):
+        params = ProductMetaInputSerializer.validated(request.query_params)
+        return json_response(selectors.product_meta_get(**params))
+
+    @extend_schema(
+        summary="Post a review",
+        request=ReviewCreateInputSerializer,
+        responses={
+            (201, "text/plain"): OpenApiResponse(
+                str, description="The text `Created`; `Location` names the new review."
+            ),
+            400: error("Malformed JSON."),
+            413: error("Body larger than 256 KiB."),
+            415: error("Body not sent as application/json."),
+            422: error("Invalid entries; `errors` says what is wrong with each field."),
+        },
+    )
+    def create(self, request):
+        review = ReviewCreateInputSerializer.validated(request.data)
+        review_id = services.review_create(
+            product_id=review["product_id"],
+            rating=review["rating"],
+            summary=review["summary"],
+            body=review["body"],
+            recommend=review["recommend"],
+            reviewer_name=review["name"],
+            reviewer_email=review["email"],
+            photos=review["photos"],
+            characteristics=review["characteristics"],
+        )
+        response = HttpResponse(
+            "Created", status=status.HTTP_201_CREATED, content_type="text/plain; charset=utf-8"
+        )
+        response["Location"] = f"/reviews/{review_id}"
+        return response
+
+    @extend_schema(
+        summary="Mark a review helpful",
+        request=None,
+        parameters=[REVIEW_ID],
+        responses={204: NO_CONTENT, 404: NOT_FOUND},
+    )
+    def helpful(self, request, review_id: str):
+        if not services.review_mark_helpful(review_id=review_id_parse(review_id)):
+            raise ReviewNotFound()
+        return HttpResponse(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Report a review (hides it from lists and meta; idempotent)",
+        request=None,
+        parameters=[REVIEW_ID],
+        responses={204: NO_CONTENT, 404: NOT_FOUND},
+    )
+    def report(self, request, review_id: str):
+        if not services.review_report(review_id=review_id_parse(review_id)):
+            raise ReviewNotFound()
+        return HttpResponse(status=status.HTTP_204_NO_CONTENT)
