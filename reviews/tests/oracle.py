@@ -28,7 +28,9 @@ def iso(ms: int) -> str:
 
 def visible_reviews(product_id: int) -> list[dict]:
     return [
-        r for r in rows("reviews") if int(r["product_id"]) == product_id and r["reported"] == "false"
+        r
+        for r in rows("reviews")
+        if int(r["product_id"]) == product_id and r["reported"] == "false"
     ]
 
 
@@ -102,7 +104,10 @@ def product_meta(product_id: int) -> dict:
             for cr in rows("characteristic_reviews")
             if cr["characteristic_id"] == c["id"] and cr["review_id"] in visible_ids
         ]
-        characteristics[c["name"]] = {"id": int(c["id"]), "value": average(values) if values else None}
+        characteristics[c["name"]] = {
+            "id": int(c["id"]),
+            "value": average(values) if values else None,
+        }
     return {
         "product_id": str(product_id),
         "ratings": ratings,

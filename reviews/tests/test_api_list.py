@@ -144,9 +144,7 @@ def test_review_list_empty_sort_means_relevant(api):
 
 
 @pytest.mark.parametrize("count", [1, 5, 1000])
-def test_review_list_is_one_query_whatever_the_page_size(
-    api, django_assert_num_queries, count
-):
+def test_review_list_is_one_query_whatever_the_page_size(api, django_assert_num_queries, count):
     for _ in range(12):
         review_make(product_id=101)
     with django_assert_num_queries(1):

@@ -20,7 +20,7 @@ BAD_PRODUCT_IDS = [
     "2147483648",  # beyond any integer id
     "99999999999999999999999999999999",
     "1" * 5000,
-    "５",  # a full-width digit
+    "\uff15",  # a full-width digit five
     "5_000",
     " 7",
     "7\x00",
