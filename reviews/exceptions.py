@@ -29,11 +29,6 @@ class InputInvalid(exceptions.APIException):
         self.errors = errors
 
 
-class BodyTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "Request body too large."
-
-
 class ReviewNotFound(exceptions.NotFound):
     default_detail = "Not found: no review has this id."
 

@@ -6,12 +6,16 @@ photo URLs, every character escaped as ``\\uXXXX``) stays well under it.
 """
 
 import orjson
-from rest_framework.exceptions import ParseError
+from rest_framework import status
+from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import BaseParser
 
-from reviews.exceptions import BodyTooLarge
-
 BODY_BYTES_MAX = 256 * 1024
+
+
+class BodyTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = f"Request body too large: send at most {BODY_BYTES_MAX} bytes."
 
 
 class BoundedJSONParser(BaseParser):
@@ -20,7 +24,7 @@ class BoundedJSONParser(BaseParser):
     def parse(self, stream, media_type=None, parser_context=None):
         raw = stream.read(BODY_BYTES_MAX + 1)
         if len(raw) > BODY_BYTES_MAX:
-            raise BodyTooLarge(f"Request body too large: send at most {BODY_BYTES_MAX} bytes.")
+            raise BodyTooLarge()
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
