@@ -1,0 +1,252 @@
+"""The serving benchmark: each read endpoint and the mixed workload, through nginx, with 1, 2 and 4
+app servers, on whatever database the settings point at (the full dataset, for real figures).
+
+    ATELIER_DATA_DIR=/path/to/full/data .venv/bin/python loadtests/bench.py
+        [--apps 1,2,4] [--duration 30] [--connections 32] [--workers 2] [--scenarios ...]
+
+For each app-server count it starts the local cluster (deploy/cluster.py), warms each scenario up,
+then measures it: wrk (Debian's C load generator) for `meta`, `reviews` and the `mixed` workload
+with writes, and locust for `mixed-locust` (the same mix from loadtests/locustfile.py). It prints
+requests/s, p50, p95, p99 and errors per run, with the load generator, the machine's load average
+and how busy its CPUs were, and writes them to out/bench/ (JSON and Markdown).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import resource
+import socket
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from deploy.cluster import Cluster, Settings  # noqa: E402
+
+WRK_SCENARIOS = {"meta": "meta.lua", "reviews": "reviews.lua", "mixed": "mixed.lua"}
+SCENARIOS = [*WRK_SCENARIOS, "mixed-locust"]
+OUT = REPO / "out" / "bench"
+
+
+@dataclass
+class Result:
+    apps: int
+    workers_per_app: int
+    scenario: str
+    generator: str
+    requests: int
+    seconds: float
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    errors: int
+    load_before: float  # 1-minute load average as the run started
+    load_after: float
+    cpu_busy: float  # share of all CPUs busy during the run, every process on the machine
+    generator_cpu: float  # CPU seconds the load generator used
+
+
+def cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies over all CPUs since boot."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
+class Measure:
+    """Machine load, CPU busy share and the generator's CPU time around one run."""
+
+    def __enter__(self) -> Measure:
+        self.load_before = os.getloadavg()[0]
+        self.cpu_before = cpu_times()
+        self.child_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        busy, total = (a - b for a, b in zip(cpu_times(), self.cpu_before, strict=True))
+        child = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.load_after = os.getloadavg()[0]
+        self.cpu_busy = busy / total if total else 0.0
+        self.generator_cpu = (child.ru_utime - self.child_before.ru_utime) + (
+            child.ru_stime - self.child_before.ru_stime
+        )
+
+
+def dataset_size() -> tuple[int, int]:
+    """(highest product id, highest review id) of the database the cluster serves."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atelier.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(product_id), max(id) FROM reviews")
+        product_max, review_max = cursor.fetchone()
+    connection.close()
+    if product_max is None:
+        raise SystemExit("the database has no reviews: load a dataset first")
+    return product_max, review_max
+
+
+def run_wrk(script: str, port: int, seconds: int, args: argparse.Namespace, ids) -> dict:
+    argv = [
+        "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s", "--timeout", "5s",
+        "-s", str(REPO / "loadtests" / "wrk" / script), f"http://127.0.0.1:{port}",
+        "--", str(ids[0]), str(ids[1]),
+    ]  # fmt: skip
+    output = subprocess.run(argv, capture_output=True, text=True, cwd=REPO, check=True).stdout
+    match = re.search(r"^BENCH_JSON (.*)$", output, re.MULTILINE)
+    if match is None:
+        raise RuntimeError(f"wrk printed no figures:\n{output}")
+    figures = json.loads(match.group(1))
+    seconds = figures["duration_us"] / 1e6
+    return {
+        "requests": figures["requests"],
+        "seconds": seconds,
+        "rps": figures["requests"] / seconds,
+        "p50_ms": figures["p50_us"] / 1000,
+        "p95_ms": figures["p95_us"] / 1000,
+        "p99_ms": figures["p99_us"] / 1000,
+        "errors": sum(figures["errors"].values()),
+    }
+
+
+def run_locust(port: int, seconds: int, args: argparse.Namespace, ids, out: Path) -> dict:
+    argv = [
+        str(Path(sys.executable).parent / "locust"), "--config", "loadtests/locust.conf",
+        "--host", f"http://127.0.0.1:{port}", "--users", str(args.connections),
+        "--spawn-rate", str(args.connections), "--run-time", f"{seconds}s",
+        "--product-max", str(ids[0]), "--csv", str(out), "--html", f"{out}.html",
+    ]  # fmt: skip
+    subprocess.run(argv, capture_output=True, text=True, cwd=REPO)  # its verdict: in the errors
+    with open(f"{out}_stats.csv") as stats:
+        total = next(row for row in csv.DictReader(stats) if row["Name"] == "Aggregated")
+    return {
+        "requests": int(total["Request Count"]),
+        "seconds": float(seconds),
+        "rps": float(total["Requests/s"]),
+        "p50_ms": float(total["50%"]),
+        "p95_ms": float(total["95%"]),
+        "p99_ms": float(total["99%"]),
+        "errors": int(total["Failure Count"]),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def bench(args: argparse.Namespace) -> list[Result]:
+    ids = dataset_size()
+    print(f"dataset: products up to {ids[0]:,}, reviews up to {ids[1]:,}", flush=True)
+    print(HEADER, flush=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = OUT / stamp
+    out.mkdir(parents=True, exist_ok=True)
+    results = []
+    for apps in args.apps:
+        cluster, port = Cluster(REPO / ".data" / "bench-cluster"), free_port()
+        settings = Settings(
+            apps=apps,
+            port=port,
+            workers=args.workers,
+            worker_class=args.worker_class,
+            threads=args.gthreads,
+        )
+        cluster.start(settings, prepare=False)
+        try:
+            for scenario in args.scenarios:
+                if scenario == "mixed-locust":
+                    generator = "locust 2.47 (FastHttpUser, 1 process)"
+                    run_locust(port, args.warmup, args, ids, out / f"warmup-{apps}")
+                    with Measure() as measured:
+                        figures = run_locust(
+                            port, args.duration, args, ids, out / f"locust-{apps}-apps"
+                        )
+                else:
+                    generator = f"wrk 4.1 (-t{args.threads} -c{args.connections})"
+                    run_wrk(WRK_SCENARIOS[scenario], port, args.warmup, args, ids)
+                    with Measure() as measured:
+                        figures = run_wrk(WRK_SCENARIOS[scenario], port, args.duration, args, ids)
+                result = Result(
+                    apps=apps,
+                    workers_per_app=args.workers,
+                    scenario=scenario,
+                    generator=generator,
+                    load_before=measured.load_before,
+                    load_after=measured.load_after,
+                    cpu_busy=measured.cpu_busy,
+                    generator_cpu=measured.generator_cpu,
+                    **figures,
+                )
+                print(row(result), flush=True)
+                results.append(result)
+        finally:
+            cluster.stop()
+    (out / "results.json").write_text(json.dumps([asdict(r) for r in results], indent=2))
+    (out / "results.md").write_text(markdown(results))
+    print(f"written to {out}/results.json and results.md")
+    return results
+
+
+HEADER = (
+    f"{'apps':>4} {'scenario':<13} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+    f"{'errors':>6} {'load':>9} {'cpu':>5}  generator"
+)
+
+
+def row(r: Result) -> str:
+    return (
+        f"{r.apps:>4} {r.scenario:<13} {r.rps:>8.0f} {r.p50_ms:>7.1f} {r.p95_ms:>7.1f} "
+        f"{r.p99_ms:>7.1f} {r.errors:>6} {r.load_before:>4.1f}>{r.load_after:<4.1f} "
+        f"{r.cpu_busy:>5.0%}  {r.generator} ({r.generator_cpu:.0f} CPU s)"
+    )
+
+
+def markdown(results: list[Result]) -> str:
+    lines = [
+        "| app servers | scenario | req/s | p50 ms | p95 ms | p99 ms | errors | load avg "
+        "(before>after) | CPU busy | generator |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.apps} x {r.workers_per_app} workers | {r.scenario} | {r.rps:,.0f} | "
+            f"{r.p50_ms:.1f} | {r.p95_ms:.1f} | {r.p99_ms:.1f} | {r.errors} | "
+            f"{r.load_before:.1f} > {r.load_after:.1f} | {r.cpu_busy:.0%} | {r.generator} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--apps", default="1,2,4", type=lambda s: [int(n) for n in s.split(",")])
+    parser.add_argument("--duration", type=int, default=30, help="seconds measured per run")
+    parser.add_argument("--warmup", type=int, default=5, help="seconds before each run")
+    parser.add_argument("--connections", type=int, default=32, help="concurrent clients")
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per app server")
+    parser.add_argument("--worker-class", default="sync")
+    parser.add_argument("--gthreads", type=int, default=1, help="threads per gthread worker")
+    parser.add_argument(
+        "--scenarios", default=",".join(SCENARIOS), type=lambda s: s.split(","), help="comma list"
+    )
+    args = parser.parse_args(argv)
+    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs", flush=True)
+    bench(args)
+
+
+if __name__ == "__main__":
+    main()

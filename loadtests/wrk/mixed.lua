@@ -1,0 +1,41 @@
+-- wrk scenario: the front-end's mix, writes included, in the same proportions as the
+-- locustfile's tasks: 37% meta, 55% review pages, 3% posts, 4.5% helpful votes, 0.5% reports.
+-- Reports only hit reviews this run posted (read from the Location header), so a benchmark on a
+-- shared dataset hides nothing that was there before.
+package.path = "loadtests/wrk/?.lua;" .. package.path
+local common = require("common")
+
+local posted = {}
+local JSON = { ["Content-Type"] = "application/json" }
+local BODY = '{"product_id": %d, "rating": %d, "summary": "Benchmark review", ' ..
+  '"body": "Written by the benchmark: fits well, washes well.", "recommend": true, ' ..
+  '"name": "bench%d", "email": "bench%d@example.com", "photos": []}'
+
+function init(args) common.setup(args) end
+
+function request()
+  local pick = math.random() * 1000
+  if pick < 370 then return wrk.format("GET", common.meta_path()) end
+  if pick < 920 then return wrk.format("GET", common.reviews_path()) end
+  if pick < 950 then
+    local n = math.random(1, 1000000)
+    local body = string.format(BODY, common.product(), math.random(1, 5), n, n)
+    return wrk.format("POST", "/reviews", JSON, body)
+  end
+  if pick < 995 or #posted == 0 then
+    local id = math.random(1, common.review_max)
+    return wrk.format("PUT", "/reviews/" .. id .. "/helpful")
+  end
+  local id = table.remove(posted, math.random(#posted))
+  return wrk.format("PUT", "/reviews/" .. id .. "/report")
+end
+
+function response(status, headers, body)
+  local location = headers["Location"]
+  if status == 201 and location and #posted < 1000 then
+    local id = location:match("(%d+)/?$")
+    if id then posted[#posted + 1] = id end
+  end
+end
+
+done = common.done
