@@ -1,6 +1,7 @@
 """The local cluster: two app servers behind nginx, and what a client sees when one of them dies."""
 
 import http.client
+import json
 import socket
 import threading
 import time
@@ -9,8 +10,11 @@ from dataclasses import dataclass
 import pytest
 
 from deploy.cluster import Cluster, Settings
+from reviews.models import Review
+from reviews.tests.factories import characteristic_make, characteristic_review_make, review_make
 
 CLIENTS = 4
+PRODUCTS = 5
 MAX_REQUESTS_PER_CLIENT = 5000  # a bound, far above what the few seconds of traffic send
 
 
@@ -86,7 +90,44 @@ def test_cluster_start_brings_every_app_server_and_nginx_up_healthy(cluster):
     ]
 
 
-def test_no_get_fails_while_an_app_server_is_killed_and_restarted(cluster):
+def catalog_make() -> dict[int, list[int]]:
+    """PRODUCTS products with reviews and two characteristics: {product: characteristic ids}."""
+    catalog = {}
+    for product_id in range(1, PRODUCTS + 1):
+        fit, length = (
+            characteristic_make(product_id, "Fit"),
+            characteristic_make(product_id, "Length"),
+        )
+        for rating in (2, 4, 5):
+            review = review_make(product_id=product_id, rating=rating)
+            characteristic_review_make(fit, review, rating)
+            characteristic_review_make(length, review, 3)
+        catalog[product_id] = [fit.id, length.id]
+    return catalog
+
+
+def store_traffic(catalog: dict[int, list[int]]):
+    """Request number n of a client: review pages and meta of each product, and every 5th a POST."""
+
+    def request(n: int) -> tuple[str, str, bytes | None]:
+        product_id = n % PRODUCTS + 1
+        if n % 5 == 4:
+            review = {
+                "product_id": product_id, "rating": 5, "body": f"Review {n} under failover.",
+                "recommend": True, "name": "failover", "email": "failover@example.com",
+                "characteristics": {str(c): 4 for c in catalog[product_id]},
+            }  # fmt: skip
+            return "POST", "/reviews", json.dumps(review).encode()
+        if n % 2:
+            return "GET", f"/reviews/meta?product_id={product_id}", None
+        return "GET", f"/reviews/?product_id={product_id}&count=10&sort=newest", None
+
+    return request
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_get_fails_and_no_acknowledged_write_is_lost_when_an_app_server_is_killed(cluster):
+    traffic = store_traffic(catalog_make())
     pid_before = {name: pid for name, pid, _ in cluster.status()}["app1"]
 
     def kill_and_restart():
@@ -96,11 +137,18 @@ def test_no_get_fails_while_an_app_server_is_killed_and_restarted(cluster):
         cluster.start_app(1)
         time.sleep(1)
 
-    outcomes = traffic_while(cluster.port, lambda n: ("GET", "/health", None), kill_and_restart)
+    outcomes = traffic_while(cluster.port, traffic, kill_and_restart)
 
-    assert len(outcomes) > 100
+    gets = [o for o in outcomes if o.method == "GET"]
+    posts = [o for o in outcomes if o.method == "POST"]
+    assert len(gets) > 100 and len(posts) > 20
     # The fault really hit traffic: nginx saw app1 fail and moved those requests to app2.
     assert "app1.sock" in (cluster.run_dir / "logs" / "nginx-error.log").read_text()
-    assert [o for o in outcomes if o.status != 200] == []
+    assert [o for o in gets if o.status != 200] == []
+    # A POST in flight on the killed server may get a 502 (never resent); anything else is a 201.
+    assert {o.status for o in posts} <= {201, 502}
+    acknowledged = [int(o.location.rstrip("/").rsplit("/", 1)[1]) for o in posts if o.status == 201]
+    assert acknowledged
+    assert Review.objects.filter(id__in=acknowledged).count() == len(acknowledged)
     status = {name: (pid, health) for name, pid, health in cluster.status()}
     assert status["app1"][1] == "healthy" and status["app1"][0] != pid_before
