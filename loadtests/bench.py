@@ -121,13 +121,19 @@ def run_wrk(script: str, port: int, seconds: int, args: argparse.Namespace, ids)
     }
 
 
-def run_locust(port: int, seconds: int, args: argparse.Namespace, ids, out: Path) -> dict:
-    argv = [
-        str(Path(sys.executable).parent / "locust"), "--config", "loadtests/locust.conf",
-        "--host", f"http://127.0.0.1:{port}", "--users", str(args.connections),
-        "--spawn-rate", str(args.connections), "--run-time", f"{seconds}s",
-        "--product-max", str(ids[0]), "--csv", str(out), "--html", f"{out}.html",
+def locust_argv(host: str, users: int, seconds: int, out: Path, *extra: str) -> list[str]:
+    """A headless locust run of the front-end mix, its CSV and HTML reports at ``out``."""
+    return [
+        str(Path(sys.executable).parent / "locust"),
+        "--config", str(REPO / "loadtests" / "locust.conf"),
+        "--host", host, "--users", str(users), "--spawn-rate", str(users),
+        "--run-time", f"{seconds}s", "--csv", str(out), "--html", f"{out}.html", *extra,
     ]  # fmt: skip
+
+
+def run_locust(port: int, seconds: int, args: argparse.Namespace, ids, out: Path) -> dict:
+    host = f"http://127.0.0.1:{port}"
+    argv = locust_argv(host, args.connections, seconds, out, "--product-max", str(ids[0]))
     subprocess.run(argv, capture_output=True, text=True, cwd=REPO)  # its verdict: in the errors
     with open(f"{out}_stats.csv") as stats:
         total = next(row for row in csv.DictReader(stats) if row["Name"] == "Aggregated")

@@ -3,6 +3,7 @@
 import http.client
 import json
 import socket
+import subprocess
 import threading
 import time
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 
 from deploy.cluster import Cluster, Settings
+from loadtests.bench import REPO, locust_argv
 from reviews.models import Review
 from reviews.tests.factories import characteristic_make, characteristic_review_make, review_make
 
@@ -152,3 +154,16 @@ def test_no_get_fails_and_no_acknowledged_write_is_lost_when_an_app_server_is_ki
     assert Review.objects.filter(id__in=acknowledged).count() == len(acknowledged)
     status = {name: (pid, health) for name, pid, health in cluster.status()}
     assert status["app1"][1] == "healthy" and status["app1"][0] != pid_before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_front_end_mix_runs_clean_through_the_cluster(cluster, tmp_path):
+    catalog_make()
+    host = f"http://127.0.0.1:{cluster.port}"
+    argv = locust_argv(host, 4, 3, tmp_path / "mix", "--product-max", str(PRODUCTS))
+    result = subprocess.run(argv, capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert "LOAD TEST PASSED" in result.stdout
+    with open(tmp_path / "mix_stats.csv") as stats:
+        names = {line.split(",")[1] for line in stats.readlines()[1:]}
+    assert {"/reviews", "/reviews/meta", "/reviews/[id]/helpful"} <= names

@@ -56,6 +56,15 @@ def test_compose_topology_is_database_migrate_load_app_and_nginx(compose_config)
     assert services["migrate"]["command"] == ["migrate", "--noinput"]
 
 
+def test_compose_one_off_jobs_run_management_commands_that_exist(compose_config):
+    from django.core.management import get_commands
+
+    for job in ("migrate", "load"):
+        service = compose_config["services"][job]
+        assert service["entrypoint"] == ["python", "manage.py"]
+        assert service["command"][0] in get_commands()
+
+
 def test_compose_refuses_to_run_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
     result = compose("config", "--quiet", env=env)

@@ -1,25 +1,19 @@
 """The locustfile's verdict: a run fails on any 5xx (and on an error rate over 0.1%)."""
 
 import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-LOCUST = Path(sys.executable).parent / "locust"
+from loadtests.bench import REPO, locust_argv
 
 
 def run_locust(host: str, out: Path, *args: str) -> subprocess.CompletedProcess:
-    """A short headless run of the real locustfile, with its CSV and HTML reports in ``out``."""
-    return subprocess.run(
-        [str(LOCUST), "--config", str(REPO / "loadtests" / "locust.conf"), "--host", host,
-         "--users", "4", "--spawn-rate", "4", "--run-time", "3s",
-         "--csv", str(out / "run"), "--html", str(out / "run.html"), *args],
-        capture_output=True, text=True, cwd=REPO, timeout=60,
-    )  # fmt: skip
+    """A 3-second run of the real locustfile by 4 users."""
+    argv = locust_argv(host, 4, 3, out / "run", *args)
+    return subprocess.run(argv, capture_output=True, text=True, cwd=REPO, timeout=60)
 
 
 class AlwaysUnavailable(BaseHTTPRequestHandler):
