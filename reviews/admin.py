@@ -6,6 +6,7 @@ columns, filters on a handful of values, one query for a page's photos. Writes g
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Prefetch, Q
 from django.template.response import TemplateResponse
@@ -17,6 +18,11 @@ from reviews.models import Characteristic, CharacteristicReview, Review, ReviewP
 from reviews.services import reviews_remove, reviews_report, reviews_restore
 
 INT4_MAX = 2**31 - 1
+# The review page's buttons (see change_form.html): POST key -> (service, what it did).
+PAGE_DECISIONS = {
+    "_restore": (reviews_restore, "restored"),
+    "_report": (reviews_report, "reported"),
+}
 # An action touches at most this many reviews: the removal confirmation posts them all back,
 # and Django refuses forms of more than 1,000 fields (DATA_UPLOAD_MAX_NUMBER_FIELDS).
 ACTION_LIMIT = 500
@@ -205,6 +211,9 @@ class ReviewAdmin(LargeTableAdmin):
         "reviewer_email",
     )
 
+    class Media:
+        css = {"all": ["reviews/admin.css"]}
+
     def get_changelist(self, request, **kwargs):
         return ReviewChangeList
 
@@ -233,6 +242,18 @@ class ReviewAdmin(LargeTableAdmin):
             )
         return queryset.filter(matches), False
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """The review page's own buttons: restore or report this one review, then back to the
+        list (the next review in the queue). Any other POST is the usual save."""
+        decision = next((key for key in PAGE_DECISIONS if key in request.POST), None)
+        review = self.get_object(request, unquote(object_id)) if decision and object_id else None
+        if review is None or not self.has_change_permission(request, review):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        service, done = PAGE_DECISIONS[decision]
+        changed = service(review_ids=[review.pk], moderator=request.user)
+        self.message_user(request, f"{review}: {done if changed else 'nothing to change'}.")
+        return self.response_post_save_change(request, review)
+
     def get_actions(self, request):
         actions = super().get_actions(request)
         # Its confirmation page walks every related object; `remove` replaces it.
@@ -248,7 +269,7 @@ class ReviewAdmin(LargeTableAdmin):
 
     @admin.display(description="body")
     def body_start(self, review: Review) -> str:
-        return Truncator(review.body).chars(90)
+        return Truncator(review.body).chars(120)
 
     @admin.display(description="photos")
     def photo_thumbnails(self, review: Review) -> str:

@@ -99,3 +99,40 @@ def test_moderators_cannot_add_reviews_or_edit_characteristics(moderator_client)
     response = moderator_client.get(reverse("admin:reviews_characteristic_changelist"))
     assert response.status_code == 200
     assert moderator_client.get(reverse("admin:reviews_characteristic_add")).status_code == 403
+
+
+def test_the_review_page_restores_its_review_and_returns_to_the_queue(moderator_client):
+    review = review_make(reported=True)
+    url = reverse("admin:reviews_review_change", args=[review.id])
+    assert 'name="_restore"' in moderator_client.get(url).content.decode()
+    response = moderator_client.post(url, {"_restore": "1"})
+    assert response.status_code == 302
+    assert response.url.startswith(CHANGELIST)
+    assert not Review.objects.get(pk=review.id).reported
+    assert LogEntry.objects.get().action_flag == CHANGE
+
+
+def test_the_review_page_reports_a_visible_review(moderator_client):
+    review = review_make()
+    url = reverse("admin:reviews_review_change", args=[review.id])
+    assert 'name="_report"' in moderator_client.get(url).content.decode()
+    moderator_client.post(url, {"_report": "1"})
+    assert Review.objects.get(pk=review.id).reported
+
+
+def test_saving_the_review_page_writes_only_the_response(moderator_client):
+    review = review_make(rating=2, body="Original body")
+    url = reverse("admin:reviews_review_change", args=[review.id])
+    data = {
+        "response": "Sorry to hear that: we have sent a replacement.",
+        "rating": "5",
+        "body": "Rewritten",
+        **{
+            f"{prefix}-{key}": "0"
+            for prefix in ("photos", "characteristic_ratings")
+            for key in ("TOTAL_FORMS", "INITIAL_FORMS")
+        },
+    }
+    assert moderator_client.post(url, data).status_code == 302
+    saved = Review.objects.get(pk=review.id)
+    assert (saved.response, saved.rating, saved.body) == (data["response"], 2, "Original body")
