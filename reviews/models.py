@@ -146,3 +146,73 @@ class CharacteristicReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value} for characteristic {self.characteristic_id}"
+
+
+class ProductMeta(models.Model):
+    """One product's rating histogram and recommend counts over its visible (not reported) reviews.
+
+    Kept exact by the triggers of migration 0002 in the same transaction as every write to
+    ``reviews``; no row means no visible review. Rebuilt and checked by ``reviews.aggregates``.
+    """
+
+    product_id = models.IntegerField(primary_key=True)
+    rating_1 = models.IntegerField(default=0)
+    rating_2 = models.IntegerField(default=0)
+    rating_3 = models.IntegerField(default=0)
+    rating_4 = models.IntegerField(default=0)
+    rating_5 = models.IntegerField(default=0)
+    recommend_false = models.IntegerField(default=0)
+    recommend_true = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "product_meta"
+        verbose_name = "product meta"
+        verbose_name_plural = "product meta"
+
+    def __str__(self) -> str:
+        return f"Meta of product {self.product_id}"
+
+
+class CharacteristicMeta(models.Model):
+    """One characteristic's distribution of 1..5 ratings over visible reviews, with their count and
+    sum (generated columns) for the average the meta endpoint shows.
+
+    Kept exact by the triggers of migration 0002 on ``reviews`` and ``characteristic_reviews``;
+    no row means no rating yet. No foreign key: loads and deletes of characteristics never wait
+    on it, and a characteristic's leftover row of zeros means the same as no row.
+    """
+
+    characteristic = models.OneToOneField(
+        Characteristic,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="meta",
+    )
+    value_1 = models.IntegerField(default=0)
+    value_2 = models.IntegerField(default=0)
+    value_3 = models.IntegerField(default=0)
+    value_4 = models.IntegerField(default=0)
+    value_5 = models.IntegerField(default=0)
+    rating_count = models.GeneratedField(
+        expression=F("value_1") + F("value_2") + F("value_3") + F("value_4") + F("value_5"),
+        output_field=models.IntegerField(),
+        db_persist=True,
+    )
+    rating_sum = models.GeneratedField(
+        expression=F("value_1")
+        + 2 * F("value_2")
+        + 3 * F("value_3")
+        + 4 * F("value_4")
+        + 5 * F("value_5"),
+        output_field=models.IntegerField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        db_table = "characteristic_meta"
+        verbose_name = "characteristic meta"
+        verbose_name_plural = "characteristic meta"
+
+    def __str__(self) -> str:
+        return f"Meta of characteristic {self.characteristic_id}"

@@ -1,0 +1,201 @@
+"""The meta aggregates as a whole: rebuild them set-wise from the base tables, and verify them.
+
+The triggers of migration 0002 keep ``product_meta`` and ``characteristic_meta`` exact on every
+write; the views ``product_meta_fresh`` and ``characteristic_meta_fresh`` compute the same rows
+from the base tables. A rebuild writes the views into the tables; a verification compares them.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+
+# Every trigger that keeps the aggregates (migration 0002); a disabled one makes them stale.
+META_TRIGGERS = {
+    "reviews": ("insert", "update", "delete", "truncate"),
+    "characteristic_reviews": ("insert", "update", "delete", "truncate"),
+}
+
+PRODUCT_META_COUNTS = (
+    "rating_1",
+    "rating_2",
+    "rating_3",
+    "rating_4",
+    "rating_5",
+    "recommend_false",
+    "recommend_true",
+)
+CHARACTERISTIC_META_COUNTS = ("value_1", "value_2", "value_3", "value_4", "value_5")
+
+# Held by a rebuild for one key range at a time: SHARE conflicts with the ROW EXCLUSIVE every
+# trigger takes first, so no aggregate write is in flight while the range is recomputed, and
+# writers wait at most one range (reads never wait).
+AGGREGATES_LOCK = "LOCK TABLE product_meta, characteristic_meta IN SHARE MODE"
+
+
+def _range_rebuild_sql(table: str, key: str, counts: tuple[str, ...]) -> str:
+    """One statement making ``table``'s rows with ``key`` in [first, stop) equal to the fresh
+    view: deletes rows no longer backed by any counted row, writes only rows that differ."""
+    columns = ", ".join(counts)
+    updates = ", ".join(f"{name} = excluded.{name}" for name in counts)
+    stored = ", ".join(f"m.{name}" for name in counts)
+    fresh = ", ".join(f"excluded.{name}" for name in counts)
+    return f"""
+WITH fresh AS MATERIALIZED (
+    SELECT {key}, {columns} FROM {table}_fresh WHERE {key} >= %(first)s AND {key} < %(stop)s
+),
+gone AS (
+    DELETE FROM {table} m
+    WHERE m.{key} >= %(first)s AND m.{key} < %(stop)s
+      AND NOT EXISTS (SELECT FROM fresh f WHERE f.{key} = m.{key})
+    RETURNING 1
+),
+written AS (
+    INSERT INTO {table} AS m ({key}, {columns})
+    SELECT {key}, {columns} FROM fresh ORDER BY {key}
+    ON CONFLICT ({key}) DO UPDATE SET {updates}
+    WHERE ({stored}) IS DISTINCT FROM ({fresh})
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM written)"""
+
+
+PRODUCT_META_REBUILD_RANGE = _range_rebuild_sql("product_meta", "product_id", PRODUCT_META_COUNTS)
+CHARACTERISTIC_META_REBUILD_RANGE = _range_rebuild_sql(
+    "characteristic_meta", "characteristic_id", CHARACTERISTIC_META_COUNTS
+)
+# The key ranges to cover: everything the base tables or the stored rows mention.
+PRODUCT_META_KEYS = """
+SELECT least(min(product_id), (SELECT min(product_id) FROM product_meta)),
+       greatest(max(product_id), (SELECT max(product_id) FROM product_meta))
+FROM reviews"""
+CHARACTERISTIC_META_KEYS = """
+SELECT least(min(characteristic_id), (SELECT min(characteristic_id) FROM characteristic_meta)),
+       greatest(max(characteristic_id), (SELECT max(characteristic_id) FROM characteristic_meta))
+FROM characteristic_reviews"""
+
+
+def _differences_sql(table: str, key: str, counts: tuple[str, ...]) -> str:
+    """Keys whose stored counts differ from the fresh view; a row of zeros equals no row."""
+    nonzero = " OR ".join(f"{name} <> 0" for name in counts)
+    stored = ", ".join(f"coalesce(m.{name}, 0)" for name in counts)
+    fresh = ", ".join(f"coalesce(f.{name}, 0)" for name in counts)
+    return f"""
+SELECT coalesce(f.{key}, m.{key}) AS {key}
+FROM {table}_fresh f
+FULL JOIN (SELECT * FROM {table} WHERE {nonzero}) m ON m.{key} = f.{key}
+WHERE ({stored}) IS DISTINCT FROM ({fresh})"""
+
+
+# One statement, so stored and fresh rows are read in one snapshot while writes go on.
+META_DIFFERENCES = f"""
+WITH products_differing AS ({_differences_sql("product_meta", "product_id", PRODUCT_META_COUNTS)}),
+characteristics_differing AS ({
+    _differences_sql("characteristic_meta", "characteristic_id", CHARACTERISTIC_META_COUNTS)
+})
+SELECT product_id, NULL::integer AS characteristic_id FROM products_differing
+UNION ALL
+SELECT c.product_id, d.characteristic_id
+FROM characteristics_differing d LEFT JOIN characteristics c ON c.id = d.characteristic_id
+ORDER BY 1 NULLS LAST, 2 NULLS FIRST"""
+
+META_TRIGGERS_STATE = """
+SELECT c.relname || '_meta_' || e.event, t.tgenabled
+FROM unnest(%s::text[], %s::text[]) AS e(relname, event)
+JOIN pg_class c ON c.relname = e.relname AND c.relnamespace = 'public'::regnamespace
+LEFT JOIN pg_trigger t ON t.tgrelid = c.oid AND t.tgname = c.relname || '_meta_' || e.event
+ORDER BY 1"""
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    products_written: int
+    characteristics_written: int
+
+
+@dataclass
+class Differences:
+    """What a verification found: products whose ratings or recommend counts differ, and
+    characteristics (by product; None when the characteristic no longer exists) that differ."""
+
+    products: list[int] = field(default_factory=list)
+    characteristics: dict[int | None, list[int]] = field(default_factory=dict)
+    triggers_not_enabled: list[str] = field(default_factory=list)
+
+    def product_ids(self) -> list[int]:
+        ids = set(self.products) | {key for key in self.characteristics if key is not None}
+        return sorted(ids)
+
+    def __bool__(self) -> bool:
+        return bool(self.products or self.characteristics or self.triggers_not_enabled)
+
+
+def meta_rebuild(
+    *,
+    product_chunk: int = 50_000,
+    characteristic_chunk: int = 150_000,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> RebuildResult:
+    """Recompute every aggregate row from the base tables, one key range per transaction.
+
+    Safe while the API serves: readers see the old or the new rows of a range, both exact, and
+    writers wait only while one range is being recomputed. Inside an outer transaction (a
+    loader's) each range becomes a savepoint and the locks are held until that transaction ends.
+    """
+    products = _rebuild_table(
+        PRODUCT_META_KEYS, PRODUCT_META_REBUILD_RANGE, product_chunk, "products", progress
+    )
+    characteristics = _rebuild_table(
+        CHARACTERISTIC_META_KEYS,
+        CHARACTERISTIC_META_REBUILD_RANGE,
+        characteristic_chunk,
+        "characteristics",
+        progress,
+    )
+    return RebuildResult(products_written=products, characteristics_written=characteristics)
+
+
+def _rebuild_table(
+    keys_sql: str,
+    rebuild_sql: str,
+    chunk: int,
+    label: str,
+    progress: Callable[[str, int, int], None] | None,
+) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(keys_sql)
+        low, high = cursor.fetchone()
+    if low is None:
+        return 0
+    written = 0
+    for first in range(low, high + 1, chunk):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(AGGREGATES_LOCK)
+            cursor.execute(rebuild_sql, {"first": first, "stop": first + chunk})
+            written += cursor.fetchone()[0]
+        if progress is not None:
+            progress(label, min(first + chunk - 1, high), high)
+    return written
+
+
+def meta_differences() -> Differences:
+    """Compare every stored aggregate with a fresh computation from the base tables."""
+    found = Differences()
+    with connection.cursor() as cursor:
+        cursor.execute(META_DIFFERENCES)
+        for product_id, characteristic_id in cursor.fetchall():
+            if characteristic_id is None:
+                found.products.append(product_id)
+            else:
+                found.characteristics.setdefault(product_id, []).append(characteristic_id)
+        found.triggers_not_enabled = meta_triggers_not_enabled(cursor)
+    return found
+
+
+def meta_triggers_not_enabled(cursor) -> list[str]:
+    """Aggregate triggers that are missing or disabled (as a bulk load may leave them)."""
+    tables = [table for table, events in META_TRIGGERS.items() for _ in events]
+    events = [event for events in META_TRIGGERS.values() for event in events]
+    cursor.execute(META_TRIGGERS_STATE, [tables, events])
+    # 'O' fires in the ordinary (origin) replication role: enabled.
+    return [name for name, enabled in cursor.fetchall() if enabled not in ("O", "A")]
