@@ -25,6 +25,7 @@ system-packages:
 
 run: setup
 	$(MANAGE) migrate --noinput
+	$(MANAGE) demo_data
 	$(MANAGE) moderator_ensure
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(BIN)/gunicorn atelier.wsgi --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT)

@@ -1,9 +1,11 @@
 """Loading the hand-written fixture CSVs: every good row in, every bad row refused by line."""
 
 import csv
+import io
 import shutil
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from loaders.load import LoadError, csv_directory_load
@@ -153,3 +155,42 @@ def _schema(cursor) -> tuple[list, list]:
         "('reviews', 'reviews_photos', 'characteristics', 'characteristic_reviews') ORDER BY 1"
     )
     return indexes, cursor.fetchall()
+
+
+def test_demo_data_loads_once_on_an_empty_database():
+    out = io.StringIO()
+
+    call_command("demo_data", products=200, stdout=out)
+    first = tables_dump()
+    call_command("demo_data", products=200, stdout=out)
+
+    assert len(first["reviews"]) > 500
+    assert tables_dump() == first
+    assert "Reviews already present" in out.getvalue()
+
+
+def test_load_csv_strict_fails_on_refused_rows_yet_loads_the_good_ones(tmp_path):
+    with pytest.raises(CommandError, match="25 rows refused"):
+        call_command("load_csv", str(DIRTY), "--strict", "--rejects", str(tmp_path / "r.csv"))
+
+    assert len(tables_dump()["characteristic_reviews"]) == 18
+
+
+def test_load_csv_takes_a_single_file_named_otherwise_by_its_header(tmp_path):
+    export = tmp_path / "export-2021.csv"
+    shutil.copy(CLEAN / "reviews.csv", export)
+    out = io.StringIO()
+
+    call_command("load_csv", str(export), "--rejects", str(tmp_path / "r.csv"), stdout=out)
+
+    assert "8 reviews loaded in" in out.getvalue()
+    assert Review.objects.count() == 8
+
+
+def test_load_csv_fails_when_nothing_could_be_loaded(tmp_path):
+    reviews = tmp_path / "reviews.csv"
+    header = (CLEAN / "reviews.csv").read_text().splitlines()[0]
+    reviews.write_text(f"{header}\n1,2,3\nnot,a,row\n")
+
+    with pytest.raises(CommandError, match="nothing could be loaded"):
+        call_command("load_csv", str(reviews), "--rejects", str(tmp_path / "r.csv"))
