@@ -14,10 +14,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from reviews.admin_pagination import EstimatedCountPaginator
-from reviews.models import Characteristic, CharacteristicReview, Review, ReviewPhoto
+from reviews.models import INT4_MAX, Characteristic, CharacteristicReview, Review, ReviewPhoto
 from reviews.services import reviews_remove, reviews_report, reviews_restore
 
-INT4_MAX = 2**31 - 1
 # The review page's buttons (see change_form.html): POST key -> (service, what it did).
 PAGE_DECISIONS = {
     "_restore": (reviews_restore, "restored"),
