@@ -3,19 +3,25 @@
 from psycopg import sql
 
 from loaders.sequences import id_sequences_sync
+from reviews.aggregates import meta_rebuild
+
+# Written by the rebuild, so their statistics are refreshed after it.
+AGGREGATE_TABLES = ("product_meta", "characteristic_meta")
 
 
 def post_load(cursor, tables: tuple[str, ...]) -> None:
-    """Sequences past the largest ids, aggregates rebuilt, planner statistics fresh."""
+    """Sequences past the largest ids, planner statistics fresh, meta aggregates rebuilt.
+
+    Bulk inserts run with user triggers disabled (``loaders.bulk``), so the meta aggregates those
+    triggers maintain are recomputed here from the base tables, after ANALYZE so that the rebuild
+    is planned on the loaded sizes.
+    """
     id_sequences_sync(cursor)
-    aggregates_rebuild(cursor)
+    tables_analyze(cursor, tables)
+    meta_rebuild()
+    tables_analyze(cursor, AGGREGATE_TABLES)
+
+
+def tables_analyze(cursor, tables: tuple[str, ...]) -> None:
     for table in tables:
         cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
-
-
-def aggregates_rebuild(cursor) -> None:
-    """Rebuild the per-product aggregate tables set-wise, once per load.
-
-    Bulk inserts run with user triggers disabled (``loaders.bulk``), so whatever those triggers
-    maintain is recomputed here from the base tables. Nothing to do while no aggregates exist.
-    """

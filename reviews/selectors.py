@@ -64,27 +64,19 @@ def review_list(*, product_id: int, page: int, count: int, sort: str) -> str:
         return cursor.fetchone()[0]
 
 
-# One statement, three kinds of rows: ('rating', 1..5, count), ('recommend', 0/1, count) and
-# ('characteristic', id, count, sum, name). The reviews side walks reviews_product_newest_idx
-# (product_id ... WHERE NOT reported); characteristics come from characteristics_product_idx and
-# their ratings from char_reviews_char_value_idx, each joined to its review to leave out reported
-# ones. A characteristic without ratings still appears (count 0).
+# One statement, all primary-key or indexed lookups: the product's aggregate row (product_meta
+# primary key), its characteristics (characteristics_product_idx) and each one's aggregate row
+# (characteristic_meta primary key). The triggers of migration 0002 keep those rows exact in the
+# writer's transaction, so nothing is counted at request time. Always at least one row: an unknown
+# product gives one row of NULLs.
 PRODUCT_META_ROWS = """
-SELECT CASE WHEN grouping(rating) = 0 THEN 'rating' ELSE 'recommend' END,
-       coalesce(rating::integer, recommend::integer), count(*), NULL::bigint, NULL::text
-  FROM reviews
- WHERE product_id = %(product_id)s AND NOT reported
- GROUP BY GROUPING SETS ((rating), (recommend))
-UNION ALL
-SELECT 'characteristic', characteristic.id,
-       count(rating.value) FILTER (WHERE NOT review.reported),
-       sum(rating.value) FILTER (WHERE NOT review.reported),
-       characteristic.name
-  FROM characteristics AS characteristic
-  LEFT JOIN characteristic_reviews AS rating ON rating.characteristic_id = characteristic.id
-  LEFT JOIN reviews AS review ON review.id = rating.review_id
- WHERE characteristic.product_id = %(product_id)s
- GROUP BY characteristic.id
+SELECT product.rating_1, product.rating_2, product.rating_3, product.rating_4, product.rating_5,
+       product.recommend_false, product.recommend_true,
+       characteristic.id, characteristic.name, meta.rating_count, meta.rating_sum
+  FROM (SELECT) AS one
+  LEFT JOIN product_meta AS product ON product.product_id = %(product_id)s
+  LEFT JOIN characteristics AS characteristic ON characteristic.product_id = %(product_id)s
+  LEFT JOIN characteristic_meta AS meta ON meta.characteristic_id = characteristic.id
 """
 
 
@@ -93,19 +85,14 @@ def product_meta_get(*, product_id: int) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(PRODUCT_META_ROWS, {"product_id": product_id})
         rows = cursor.fetchall()
-    ratings: dict[int, int] = {}
-    recommended: dict[bool, int] = {}
-    characteristics: list[CharacteristicStats] = []
-    for kind, key, count, total, name in rows:
-        if kind == "rating":
-            ratings[key] = count
-        elif kind == "recommend":
-            recommended[bool(key)] = count
-        else:
-            characteristics.append(CharacteristicStats(id=key, name=name, count=count, total=total))
+    counts = [count or 0 for count in rows[0][:7]]
     return product_meta_shape(
         product_id=product_id,
-        rating_counts=ratings,
-        recommend_counts=recommended,
-        characteristics=characteristics,
+        rating_counts=dict(zip(range(1, 6), counts[:5], strict=True)),
+        recommend_counts={False: counts[5], True: counts[6]},
+        characteristics=[
+            CharacteristicStats(id=cid, name=name, count=count or 0, total=total)
+            for *_, cid, name, count, total in rows
+            if cid is not None
+        ],
     )

@@ -22,3 +22,44 @@ def assert_meta_exact(context: str = "") -> None:
     for table in TABLES:
         stored, fresh = rows(table), rows(f"{table}_fresh")
         assert stored == fresh, f"{table} differs from the base tables {context}"
+
+
+def product_meta_from_base_tables(product_id: int) -> dict:
+    """The meta document counted from the base tables, averages rounded half-up to 16 decimals by
+    PostgreSQL: what the aggregate-backed selector must answer byte for byte.
+
+    Not ``avg(integer)::text`` itself: it renders 20 decimals when the mean's leading digits equal
+    the count's (two ratings of 1 give "1.00000000000000000000"); the contract says 16. Dividing at
+    scale 30 then rounding is exact for any count below 10**13."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rating::text, count(*)::text FROM reviews"
+            " WHERE product_id = %s AND NOT reported GROUP BY rating ORDER BY rating",
+            [product_id],
+        )
+        ratings = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT recommend::text, count(*)::text FROM reviews"
+            " WHERE product_id = %s AND NOT reported GROUP BY recommend ORDER BY recommend",
+            [product_id],
+        )
+        recommended = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT c.id, c.name,"
+            " round(sum(cr.value) FILTER (WHERE NOT r.reported)::numeric(60, 30)"
+            " / nullif(count(cr.value) FILTER (WHERE NOT r.reported), 0), 16)::text"
+            " FROM characteristics c"
+            " LEFT JOIN characteristic_reviews cr ON cr.characteristic_id = c.id"
+            " LEFT JOIN reviews r ON r.id = cr.review_id"
+            " WHERE c.product_id = %s GROUP BY c.id ORDER BY c.id",
+            [product_id],
+        )
+        characteristics: dict[str, dict] = {}
+        for cid, name, average in cursor.fetchall():
+            characteristics.setdefault(name, {"id": cid, "value": average})
+    return {
+        "product_id": str(product_id),
+        "ratings": ratings,
+        "recommended": recommended,  # boolean::text: "false" sorts (and shows) before "true"
+        "characteristics": characteristics,
+    }

@@ -1,11 +1,15 @@
-"""Each write path keeps product_meta and characteristic_meta equal to the base tables."""
+"""Each write path keeps product_meta and characteristic_meta equal to the base tables, and the
+meta read serves them."""
+
+import json
 
 import pytest
 from django.db import connection, transaction
 
 from reviews.models import CharacteristicMeta, CharacteristicReview, ProductMeta, Review
+from reviews.selectors import PRODUCT_META_ROWS, product_meta_get
 from reviews.tests.factories import characteristic_make, characteristic_review_make, review_make
-from reviews.tests.meta_oracle import assert_meta_exact, rows
+from reviews.tests.meta_oracle import assert_meta_exact, product_meta_from_base_tables, rows
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +219,33 @@ def test_truncate_empties_the_aggregates():
         cursor.execute("TRUNCATE reviews CASCADE")
     assert rows("product_meta") == {}
     assert_meta_exact()
+
+
+def relations_read(plan: dict) -> set[str]:
+    found = {plan["Relation Name"]} if "Relation Name" in plan else set()
+    for child in plan.get("Plans", []):
+        found |= relations_read(child)
+    return found
+
+
+def test_meta_reads_only_the_aggregates_and_the_characteristics():
+    fit = characteristic_make(product_id=16)
+    reviewed(16, 4, True, {fit: 4})
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + PRODUCT_META_ROWS, {"product_id": 16})
+        plan = cursor.fetchone()[0][0]["Plan"]
+    assert relations_read(plan) == {"product_meta", "characteristics", "characteristic_meta"}
+
+
+def test_meta_served_from_aggregates_equals_the_base_tables(django_assert_num_queries):
+    fit, size = characteristic_make(product_id=17), characteristic_make(product_id=17, name="Size")
+    characteristic_make(product_id=17, name="Width")  # never rated: null
+    for rating, recommend, fit_value in ((5, True, 1), (4, True, 2), (1, False, 2), (4, False, 5)):
+        reviewed(17, rating, recommend, {fit: fit_value, size: 1})
+    Review.objects.filter(product_id=17, rating=1).update(reported=True)
+    with django_assert_num_queries(1):
+        served = product_meta_get(product_id=17)
+    assert json.dumps(served) == json.dumps(product_meta_from_base_tables(17))
+    assert served["characteristics"]["Fit"]["value"] == "2.6666666666666667"
+    assert served["characteristics"]["Size"]["value"] == "1.0000000000000000"
+    assert served["characteristics"]["Width"]["value"] is None

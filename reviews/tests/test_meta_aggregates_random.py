@@ -1,13 +1,15 @@
 """Long seeded random sequences of writes, checked against the base tables after every step."""
 
+import json
 import random
 
 import pytest
 from django.db import connection, transaction
 
 from reviews.models import Characteristic, CharacteristicReview, Review
+from reviews.selectors import product_meta_get
 from reviews.tests.factories import characteristic_make
-from reviews.tests.meta_oracle import assert_meta_exact
+from reviews.tests.meta_oracle import assert_meta_exact, product_meta_from_base_tables
 
 pytestmark = pytest.mark.django_db
 
@@ -142,4 +144,9 @@ def test_random_write_sequences_keep_meta_equal_to_the_base_tables(seed):
             writer.create()
         name = writer.step()
         assert_meta_exact(f"after step {step} ({name}) of seed {seed}")
+        if step % 10 == 9:
+            for product_id in (*PRODUCTS, 404):
+                served = json.dumps(product_meta_get(product_id=product_id))
+                expected = json.dumps(product_meta_from_base_tables(product_id))
+                assert served == expected, f"meta of {product_id} after step {step}, seed {seed}"
     assert Review.objects.filter(reported=False).exists()
