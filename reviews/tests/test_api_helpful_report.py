@@ -1,0 +1,108 @@
+"""PUT /reviews/<id>/helpful and /report: 204 with an empty body, 404 for unknown ids."""
+
+import pytest
+
+from reviews.models import INT4_MAX, Review
+from reviews.tests import oracle
+from reviews.tests.factories import review_make
+
+pytestmark = pytest.mark.usefixtures("loaded")
+
+BAD_IDS = ["987654", "0", "-1", "abc", "1.0", "99999999999", "2147483648", "1" * 300, "%201"]
+
+
+def helpfulness(review_id: int) -> int:
+    return Review.objects.get(pk=review_id).helpfulness
+
+
+@pytest.mark.parametrize("path", ["/reviews/1/helpful", "/reviews/1/helpful/"])
+def test_helpful_adds_one_vote_and_answers_204_empty(api, path):
+    before = helpfulness(1)
+    response = api.put(path)
+    assert response.status_code == 204
+    assert response.content == b""
+    assert helpfulness(1) == before + 1
+    api.put(path)
+    assert helpfulness(1) == before + 2
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"data": "{}", "content_type": "application/json"},
+        {"data": "null", "content_type": "application/json"},
+        {"data": "", "content_type": "application/json"},
+        {"data": '{"helpfulness": 1000}', "content_type": "application/json"},
+    ],
+)
+@pytest.mark.parametrize("action", ["helpful", "report"])
+def test_put_without_body_or_with_any_body_is_fine(api, action, kwargs):
+    assert api.put(f"/reviews/2/{action}", **kwargs).status_code == 204
+
+
+def test_helpful_is_one_statement(api, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert api.put("/reviews/1/helpful").status_code == 204
+
+
+def test_helpful_touches_only_that_review(api):
+    others = dict(Review.objects.exclude(pk=1).values_list("id", "helpfulness"))
+    api.put("/reviews/1/helpful")
+    assert dict(Review.objects.exclude(pk=1).values_list("id", "helpfulness")) == others
+
+
+def test_helpful_saturates_instead_of_overflowing(api):
+    review = review_make(helpfulness=INT4_MAX - 1)
+    assert api.put(f"/reviews/{review.id}/helpful").status_code == 204
+    assert api.put(f"/reviews/{review.id}/helpful").status_code == 204
+    assert helpfulness(review.id) == INT4_MAX
+
+
+@pytest.mark.parametrize("action", ["helpful", "report"])
+@pytest.mark.parametrize("review_id", BAD_IDS)
+def test_unknown_or_malformed_review_id_is_404(api, action, review_id):
+    before = list(Review.objects.order_by("id").values_list("helpfulness", "reported"))
+    response = api.put(f"/reviews/{review_id}/{action}")
+    assert response.status_code == 404
+    assert "no review" in response.json()["detail"]
+    assert list(Review.objects.order_by("id").values_list("helpfulness", "reported")) == before
+
+
+@pytest.mark.parametrize("path", ["/reviews/4/report", "/reviews/4/report/"])
+def test_report_hides_the_review_from_lists_and_meta(api, path):
+    assert 4 in [
+        r["review_id"]
+        for r in api.get("/reviews", {"product_id": 101, "count": 50}).json()["results"]
+    ]
+    response = api.put(path)
+    assert response.status_code == 204
+    assert response.content == b""
+    assert Review.objects.get(pk=4).reported is True
+    for sort in ("relevant", "newest", "helpful"):
+        body = api.get("/reviews", {"product_id": 101, "count": 50, "sort": sort}).json()
+        assert 4 not in [r["review_id"] for r in body["results"]]
+    meta = api.get("/reviews/meta", {"product_id": 101}).json()
+    # Review 4 was the only visible rating 1 and one of two "false" recommendations.
+    assert "1" not in meta["ratings"]
+    assert meta["recommended"]["false"] == "1"
+    expected = oracle.product_meta(101)
+    assert meta["characteristics"]["Fit"]["value"] != expected["characteristics"]["Fit"]["value"]
+    assert meta["characteristics"]["Fit"]["value"] == oracle.average([4, 3, 2, 5, 4])
+
+
+def test_report_is_idempotent_never_a_toggle(api):
+    for _ in range(3):
+        assert api.put("/reviews/6/report").status_code == 204
+        assert Review.objects.get(pk=6).reported is True
+
+
+def test_report_is_one_statement(api, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert api.put("/reviews/6/report").status_code == 204
+
+
+def test_helpful_on_a_reported_review_counts_but_keeps_it_hidden(api):
+    assert api.put("/reviews/5/helpful").status_code == 204
+    review = Review.objects.get(pk=5)
+    assert (review.helpfulness, review.reported) == (100, True)
