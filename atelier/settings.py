@@ -141,6 +141,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Atelier Reviews API",
     "DESCRIPTION": "Ratings and reviews of the Atelier store's products.",
     "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -8,6 +8,7 @@ that the OpenAPI schema describes exactly what is sent, string-typed fields incl
 
 import re
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reviews.exceptions import INVALID_PRODUCT_ID, INVALID_REVIEW_BODY, InputInvalid
@@ -116,7 +117,7 @@ class CharacteristicRatingsField(serializers.DictField):
     child = WholeNumberField(min_value=1, max_value=5)
     default_error_messages = {
         "too_many": f"At most {CHARACTERISTICS_KEYS_MAX} characteristics can be rated.",
-        "bad_key": "Keys must be characteristic ids (positive whole numbers), not {key!r}.",
+        "bad_key": "Keys must be characteristic ids (positive whole numbers), not {name!r}.",
     }
 
     def to_internal_value(self, data):
@@ -126,16 +127,28 @@ class CharacteristicRatingsField(serializers.DictField):
         parsed = {}
         for key, value in ratings.items():
             if not _WHOLE_NUMBER.fullmatch(key) or not 1 <= int(key) <= INT4_MAX:
-                self.fail("bad_key", key=key[:40])
+                self.fail("bad_key", name=key[:40])
             parsed[int(key)] = value
         return parsed
 
 
-class NotBlankCharField(serializers.CharField):
-    """Kept exactly as written (spaces included) but refused when it is only whitespace."""
+class TextField(serializers.CharField):
+    """A JSON string, kept exactly as written (DRF would also take 5 for "5" and trim spaces)."""
+
+    default_error_messages = {"not_a_string": "A string is required."}
 
     def __init__(self, **kwargs):
-        super().__init__(trim_whitespace=False, **kwargs)
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class NotBlankTextField(TextField):
+    """Refused when it is empty or only whitespace."""
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
@@ -150,15 +163,13 @@ class ReviewCreateInputSerializer(InputSerializer):
 
     product_id = product_id_field()
     rating = WholeNumberField(min_value=1, max_value=5)
-    summary = serializers.CharField(
-        max_length=255, allow_blank=True, trim_whitespace=False, required=False, default=""
-    )
-    body = NotBlankCharField(min_length=1, max_length=1000)
+    summary = TextField(max_length=255, allow_blank=True, required=False, default="")
+    body = NotBlankTextField(min_length=1, max_length=1000)
     recommend = serializers.BooleanField()
-    name = NotBlankCharField(min_length=1, max_length=60)
+    name = NotBlankTextField(min_length=1, max_length=60)
     email = serializers.EmailField(max_length=60)
     photos = serializers.ListField(
-        child=serializers.CharField(max_length=2048),
+        child=NotBlankTextField(max_length=2048),
         max_length=PHOTOS_MAX,
         required=False,
         default=list,
@@ -169,11 +180,54 @@ class ReviewCreateInputSerializer(InputSerializer):
         default=dict,
         help_text='Ratings 1..5 keyed by characteristic id of this product: {"240661": 4}.',
     )
+    # Every invalid entry, product_id included, answers INVALID_REVIEW_BODY (the fallback).
 
-    details = {"product_id": INVALID_PRODUCT_ID}
+
+# Output shapes, for the schema only (OpenAPI 3.1: JSON Schema types, patterns, key names).
 
 
-# Output shapes, for the schema only.
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$",
+        "example": "2021-06-19T03:41:21.467Z",
+        "description": "UTC, with milliseconds (JavaScript toISOString()).",
+    }
+)
+class IsoDateOutputField(serializers.CharField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^\d+\.\d{16}$",
+        "example": "3.2105263157894737",
+        "description": "Average rating with exactly 16 decimals (half-up), null when unrated.",
+    }
+)
+class AverageOutputField(serializers.CharField):
+    pass
+
+
+def counts_schema(keys: list[str], description: str) -> dict:
+    """Counts written as strings, with only the keys whose count is above zero."""
+    return {
+        "type": "object",
+        "propertyNames": {"enum": keys},
+        "additionalProperties": {"type": "string", "pattern": r"^[1-9]\d*$"},
+        "description": description,
+    }
+
+
+@extend_schema_field(counts_schema(["1", "2", "3", "4", "5"], "Review count per rating."))
+class RatingCountsOutputField(serializers.DictField):
+    pass
+
+
+@extend_schema_field(counts_schema(["false", "true"], "Review count per recommendation."))
+class RecommendCountsOutputField(serializers.DictField):
+    pass
 
 
 class PhotoOutputSerializer(serializers.Serializer):
@@ -188,7 +242,7 @@ class ReviewOutputSerializer(serializers.Serializer):
     recommend = serializers.BooleanField()
     response = serializers.CharField(allow_null=True)
     body = serializers.CharField()
-    date = serializers.CharField(help_text="UTC, milliseconds, Z: 2021-06-19T03:41:21.467Z")
+    date = IsoDateOutputField()
     reviewer_name = serializers.CharField()
     helpfulness = serializers.IntegerField(min_value=0)
     photos = PhotoOutputSerializer(many=True)
@@ -203,20 +257,13 @@ class ReviewListOutputSerializer(serializers.Serializer):
 
 class CharacteristicOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    value = serializers.CharField(
-        allow_null=True,
-        help_text="Average rating with exactly 16 decimals, or null when not rated yet.",
-    )
+    value = AverageOutputField(allow_null=True)
 
 
 class ProductMetaOutputSerializer(serializers.Serializer):
     product_id = serializers.CharField(help_text="The product id, as a string.")
-    ratings = serializers.DictField(
-        child=serializers.CharField(), help_text='Review count per rating "1".."5", as strings.'
-    )
-    recommended = serializers.DictField(
-        child=serializers.CharField(), help_text='Counts keyed "false"/"true", as strings.'
-    )
+    ratings = RatingCountsOutputField()
+    recommended = RecommendCountsOutputField()
     characteristics = serializers.DictField(
         child=CharacteristicOutputSerializer(), help_text="Keyed by characteristic name."
     )

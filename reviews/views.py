@@ -32,7 +32,14 @@ def error(description: str) -> OpenApiResponse:
 
 
 INVALID_QUERY = error("Invalid product_id, page, count or sort; `detail` says which.")
+UNAVAILABLE = error("The database cannot be reached; retry after `Retry-After` seconds.")
 REVIEW_ID = OpenApiParameter("review_id", int, OpenApiParameter.PATH, description="Review id.")
+LOCATION = OpenApiParameter(
+    "Location", str, OpenApiParameter.HEADER, response=[201], description="/reviews/<id>"
+)
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After", int, OpenApiParameter.HEADER, response=[503], description="Seconds."
+)
 NO_CONTENT = OpenApiResponse(description="Done; empty body.")
 NOT_FOUND = error("No review has this id.")
 
@@ -47,8 +54,8 @@ def review_id_parse(raw: str) -> int:
 class ReviewViewSet(viewsets.ViewSet):
     @extend_schema(
         summary="A page of a product's reviews",
-        parameters=[ReviewListInputSerializer],
-        responses={200: ReviewListOutputSerializer, 422: INVALID_QUERY},
+        parameters=[ReviewListInputSerializer, RETRY_AFTER],
+        responses={200: ReviewListOutputSerializer, 422: INVALID_QUERY, 503: UNAVAILABLE},
     )
     def list(self, request):
         params = ReviewListInputSerializer.validated(request.query_params)
@@ -64,8 +71,8 @@ class ReviewViewSet(viewsets.ViewSet):
 
     @extend_schema(
         summary="A product's rating counts, recommend counts and characteristic averages",
-        parameters=[ProductMetaInputSerializer],
-        responses={200: ProductMetaOutputSerializer, 422: INVALID_QUERY},
+        parameters=[ProductMetaInputSerializer, RETRY_AFTER],
+        responses={200: ProductMetaOutputSerializer, 422: INVALID_QUERY, 503: UNAVAILABLE},
     )
     def meta(self, request):
         params = ProductMetaInputSerializer.validated(request.query_params)
@@ -74,6 +81,7 @@ class ReviewViewSet(viewsets.ViewSet):
     @extend_schema(
         summary="Post a review",
         request=ReviewCreateInputSerializer,
+        parameters=[LOCATION, RETRY_AFTER],
         responses={
             (201, "text/plain"): OpenApiResponse(
                 str, description="The text `Created`; `Location` names the new review."
@@ -82,6 +90,7 @@ class ReviewViewSet(viewsets.ViewSet):
             413: error("Body larger than 256 KiB."),
             415: error("Body not sent as application/json."),
             422: error("Invalid entries; `errors` says what is wrong with each field."),
+            503: UNAVAILABLE,
         },
     )
     def create(self, request):
@@ -106,8 +115,8 @@ class ReviewViewSet(viewsets.ViewSet):
     @extend_schema(
         summary="Mark a review helpful",
         request=None,
-        parameters=[REVIEW_ID],
-        responses={204: NO_CONTENT, 404: NOT_FOUND},
+        parameters=[REVIEW_ID, RETRY_AFTER],
+        responses={204: NO_CONTENT, 404: NOT_FOUND, 503: UNAVAILABLE},
     )
     def helpful(self, request, review_id: str):
         if not services.review_mark_helpful(review_id=review_id_parse(review_id)):
@@ -117,8 +126,8 @@ class ReviewViewSet(viewsets.ViewSet):
     @extend_schema(
         summary="Report a review (hides it from lists and meta; idempotent)",
         request=None,
-        parameters=[REVIEW_ID],
-        responses={204: NO_CONTENT, 404: NOT_FOUND},
+        parameters=[REVIEW_ID, RETRY_AFTER],
+        responses={204: NO_CONTENT, 404: NOT_FOUND, 503: UNAVAILABLE},
     )
     def report(self, request, review_id: str):
         if not services.review_report(review_id=review_id_parse(review_id)):

@@ -1,17 +1,8 @@
-"""Fixtures for the moderation admin: a moderator, a client signed in as one, plain static files."""
+"""Fixtures for the moderation admin: a moderator and a client signed in as one."""
 
 import pytest
 
 from reviews.management.commands.moderator_ensure import moderators_group_ensure
-
-
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    """The manifest storage needs `collectstatic`; the admin's pages only need the static URLs."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 @pytest.fixture

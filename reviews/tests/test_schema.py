@@ -1,0 +1,96 @@
+"""The OpenAPI schema: valid, served, and true to what the endpoints actually send."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from jsonschema import Draft202012Validator
+
+from reviews.tests.test_api_create import post, valid
+
+pytestmark = pytest.mark.usefixtures("loaded")
+
+
+@pytest.fixture
+def schema(api) -> dict:
+    response = api.get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    return response.json()
+
+
+def conforms(document: dict, component: str, instance) -> None:
+    validator = Draft202012Validator(
+        {"$ref": f"#/components/schemas/{component}", "components": document["components"]}
+    )
+    validator.validate(instance)
+
+
+def test_schema_validates_without_warnings():
+    out = io.StringIO()
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)
+    assert "openapi: 3.1.0" in out.getvalue()
+
+
+def test_schema_lists_the_five_operations(schema):
+    operations = {(path, method) for path, item in schema["paths"].items() for method in item}
+    assert operations == {
+        ("/reviews/", "get"),
+        ("/reviews/", "post"),
+        ("/reviews/meta/", "get"),
+        ("/reviews/{review_id}/helpful/", "put"),
+        ("/reviews/{review_id}/report/", "put"),
+    }
+
+
+def test_schema_documents_string_typed_fields_and_errors(schema):
+    components = schema["components"]["schemas"]
+    assert components["ReviewListOutput"]["properties"]["product"]["type"] == "string"
+    meta = components["ProductMetaOutput"]["properties"]
+    assert meta["product_id"]["type"] == "string"
+    assert meta["ratings"]["additionalProperties"]["type"] == "string"
+    assert components["CharacteristicOutput"]["properties"]["value"]["type"] == ["string", "null"]
+    assert components["ReviewOutput"]["properties"]["response"]["type"] == ["string", "null"]
+    responses = schema["paths"]["/reviews/"]["post"]["responses"]
+    assert {"201", "400", "422"} <= set(responses)
+    assert "Location" in responses["201"]["headers"]
+    assert "422" in schema["paths"]["/reviews/meta/"]["get"]["responses"]
+    assert "404" in schema["paths"]["/reviews/{review_id}/report/"]["put"]["responses"]
+
+
+@pytest.mark.parametrize("product_id", [101, 102, 104])
+def test_real_responses_conform_to_the_schema(api, schema, product_id):
+    listing = api.get("/reviews", {"product_id": product_id, "count": 50}).json()
+    conforms(schema, "ReviewListOutput", listing)
+    declared = set(schema["components"]["schemas"]["ReviewOutput"]["properties"])
+    for result in listing["results"]:
+        assert set(result) == declared  # nothing undeclared, such as reviewer_email
+    conforms(
+        schema, "ProductMetaOutput", api.get("/reviews/meta", {"product_id": product_id}).json()
+    )
+
+
+def test_error_responses_conform_to_the_schema(api, schema):
+    conforms(schema, "ErrorOutput", api.get("/reviews", {"product_id": "x"}).json())
+    conforms(schema, "ErrorOutput", post(api, valid(rating=9)).json())
+    conforms(schema, "ErrorOutput", api.put("/reviews/987654/helpful").json())
+
+
+def test_schema_rejects_what_the_contract_forbids(schema):
+    meta = {
+        "product_id": "1",
+        "ratings": {"3": 2},  # a number, where the contract sends strings
+        "recommended": {},
+        "characteristics": {"Fit": {"id": 1, "value": "3.2106"}},
+    }
+    validator = Draft202012Validator(
+        {"$ref": "#/components/schemas/ProductMetaOutput", "components": schema["components"]}
+    )
+    assert len(list(validator.iter_errors(meta))) == 2
+
+
+def test_swagger_ui_is_served_with_local_assets(api):
+    response = api.get("/api/docs/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "swagger-ui" in page
+    assert "cdn" not in page.lower()
