@@ -1,0 +1,75 @@
+"""The `relevant` sort: newer wins among equally helpful reviews, more helpful wins among equally
+recent ones, and a very helpful old review yields to a recent one."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reviews.dates import from_epoch_ms
+from reviews.models import INT4_MAX
+from reviews.tests.factories import review_make
+
+pytestmark = pytest.mark.django_db
+
+START = from_epoch_ms(1_600_000_000_000)
+
+
+def relevant_ids(api, product_id: int) -> list[int]:
+    body = api.get("/reviews", {"product_id": product_id, "count": 50}).json()
+    return [r["review_id"] for r in body["results"]]
+
+
+def relevance(helpfulness: int, epoch_ms: int) -> float:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT review_relevance(%s, to_timestamp(0) + %s * interval '1 millisecond')",
+            [helpfulness, epoch_ms],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_among_equally_helpful_reviews_the_newer_wins(api):
+    older = review_make(product_id=7, helpfulness=10, date=START)
+    newer = review_make(product_id=7, helpfulness=10, date=START + timedelta(seconds=1))
+    assert relevant_ids(api, 7) == [newer.id, older.id]
+
+
+def test_among_equally_recent_reviews_the_more_helpful_wins(api):
+    helpful = review_make(product_id=7, helpfulness=3, date=START)
+    less = review_make(product_id=7, helpfulness=2, date=START)
+    assert relevant_ids(api, 7) == [helpful.id, less.id]
+
+
+def test_a_very_helpful_old_review_yields_to_a_recent_one(api):
+    old = review_make(product_id=7, helpfulness=1000, date=START)
+    fairly_new = review_make(product_id=7, helpfulness=0, date=START + timedelta(days=30))
+    recent = review_make(product_id=7, helpfulness=0, date=START + timedelta(days=365))
+    # A month does not outweigh a thousand votes; a year does.
+    assert relevant_ids(api, 7) == [recent.id, old.id, fairly_new.id]
+
+
+MS = st.integers(0, 4_000_000_000_000)
+HELPFULNESS = st.integers(0, INT4_MAX)
+
+
+@settings(max_examples=60, deadline=None)
+@given(helpfulness=HELPFULNESS, earlier=MS, later=MS)
+def test_relevance_grows_with_recency(helpfulness, earlier, later):
+    earlier, later = sorted((earlier, later))
+    if later - earlier >= 1000:  # below a second the float sum may not move
+        assert relevance(helpfulness, later) > relevance(helpfulness, earlier)
+
+
+@settings(max_examples=60, deadline=None)
+@given(less=st.integers(0, 10**6), more=st.integers(0, 10**6), moment=MS)
+def test_relevance_grows_with_helpfulness(less, more, moment):
+    less, more = sorted((less, more))
+    if less < more:
+        assert relevance(more, moment) > relevance(less, moment)
+
+
+def test_relevance_is_defined_for_the_largest_helpfulness():
+    assert relevance(INT4_MAX, 0) == pytest.approx(21.487562597)
