@@ -24,7 +24,7 @@ RETURN ln(1 + greatest(helpfulness, 0))::double precision
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reviews", "0001_initial")]
+    dependencies = [("reviews", "0002_meta_aggregates")]
 
     operations = [
         migrations.RunSQL(REVIEW_RELEVANCE_REPLACE, reverse_sql=REVIEW_RELEVANCE_RESTORE),
