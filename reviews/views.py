@@ -11,6 +11,7 @@ from rest_framework import status, viewsets
 
 from reviews import selectors, services
 from reviews.exceptions import ReviewNotFound
+from reviews.negotiation import JSONOnlyNegotiation
 from reviews.serializers import (
     ErrorOutputSerializer,
     ProductMetaInputSerializer,
@@ -52,6 +53,8 @@ def review_id_parse(raw: str) -> int:
 
 
 class ReviewViewSet(viewsets.ViewSet):
+    content_negotiation_class = JSONOnlyNegotiation
+
     @extend_schema(
         summary="A page of a product's reviews",
         parameters=[ReviewListInputSerializer, RETRY_AFTER],
