@@ -90,7 +90,9 @@ DATABASE_CONN_MAX_AGE = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
 if os.environ.get("DATABASE_URL"):
     DATABASES = {
         "default": dj_database_url.config(
-            conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True
+            engine="atelier.postgresql",
+            conn_max_age=DATABASE_CONN_MAX_AGE,
+            conn_health_checks=True,
         )
     }
 else:

@@ -1,8 +1,7 @@
 """PostgreSQL backend that makes sure the embedded server is up before connecting to it."""
 
-from django.db.backends.postgresql import base as postgresql
-
 from atelier.pgembedded import server
+from atelier.postgresql import base as postgresql
 
 
 class DatabaseWrapper(postgresql.DatabaseWrapper):

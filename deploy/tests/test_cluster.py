@@ -9,8 +9,9 @@ import time
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
 
-from deploy.cluster import Cluster, Settings
+from deploy.cluster import Cluster, Settings, UnixHTTPConnection
 from loadtests.bench import REPO, locust_argv
 from reviews.models import Review
 from reviews.tests.factories import characteristic_make, characteristic_review_make, review_make
@@ -167,3 +168,25 @@ def test_the_front_end_mix_runs_clean_through_the_cluster(cluster, tmp_path):
     with open(tmp_path / "mix_stats.csv") as stats:
         names = {line.split(",")[1] for line in stats.readlines()[1:]}
     assert {"/reviews", "/reviews/meta", "/reviews/[id]/helpful"} <= names
+
+
+@pytest.mark.django_db(transaction=True)
+def test_app_servers_reconnect_when_the_database_ends_their_connections(cluster):
+    catalog_make()
+    app1 = cluster.socket_path(1)
+
+    def meta_status() -> int:
+        conn = UnixHTTPConnection(app1, timeout=10)  # straight to app1: no retry by nginx
+        conn.request("GET", "/reviews/meta?product_id=1")
+        status = conn.getresponse().status
+        conn.close()
+        return status
+
+    assert meta_status() == 200  # app1's worker now holds a persistent connection
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        assert cursor.fetchone()[0] >= 1
+    assert [meta_status() for _ in range(5)] == [200] * 5

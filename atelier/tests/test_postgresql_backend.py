@@ -1,0 +1,35 @@
+"""The connection health check: a live idle connection passes, one the server ended does not."""
+
+import select
+
+import pytest
+from django.db import connection, connections
+
+
+@pytest.fixture
+def other_connection(db):
+    """A second connection to the test database, apart from the test's own."""
+    other = connections.create_connection("default")
+    other.ensure_connection()
+    yield other
+    other.close()
+
+
+def test_an_idle_connection_is_usable(other_connection):
+    assert other_connection.is_usable()
+    assert other_connection.is_usable()  # checking consumes nothing
+
+
+def test_a_connection_the_server_ended_is_not_usable(other_connection):
+    backend = other_connection.connection.info.backend_pid
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [backend])
+        assert cursor.fetchone()[0] is True
+    # The server's goodbye reaches the socket within moments of the backend's exit.
+    select.select([other_connection.connection.fileno()], [], [], 5)
+    assert not other_connection.is_usable()
+
+
+def test_a_closed_connection_is_not_usable(other_connection):
+    other_connection.connection.close()
+    assert not other_connection.is_usable()
