@@ -80,6 +80,14 @@ class Review(models.Model):
                 name="reviews_reported_queue_idx",
                 condition=Q(reported=True),
             ),
+            # Admin search by exact reviewer name.
+            models.Index(fields=["reviewer_name"], name="reviews_reviewer_name_idx"),
+            # Admin search by product among reported reviews (visible ones use the sort indexes).
+            models.Index(
+                fields=["product_id"],
+                name="reviews_reported_product_idx",
+                condition=Q(reported=True),
+            ),
         ]
 
     def __str__(self) -> str:
