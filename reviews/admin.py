@@ -14,7 +14,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from reviews.admin_pagination import EstimatedCountPaginator
-from reviews.models import INT4_MAX, Characteristic, CharacteristicReview, Review, ReviewPhoto
+from reviews.models import (
+    INT4_MAX,
+    Characteristic,
+    CharacteristicMeta,
+    CharacteristicReview,
+    ProductMeta,
+    Review,
+    ReviewPhoto,
+)
 from reviews.services import reviews_remove, reviews_report, reviews_restore
 
 # The review page's buttons (see change_form.html): POST key -> (service, what it did).
@@ -336,6 +344,19 @@ class ReviewAdmin(LargeTableAdmin):
         return review_ids
 
 
+def exact_number_search(queryset, search_term: str, fields: tuple[str, ...]):
+    """Rows whose integer fields (each indexed) equal the term; none for a non-number."""
+    term = search_term.strip()
+    if not term:
+        return queryset, False
+    if not (term.isdecimal() and int(term) <= INT4_MAX):
+        return queryset.none(), False
+    matches = Q()
+    for field in fields:
+        matches |= Q(**{field: int(term)})
+    return queryset.filter(matches), False
+
+
 @admin.register(Characteristic)
 class CharacteristicAdmin(ReadOnlyAdmin):
     list_display = ("id", "product_id", "name")
@@ -344,10 +365,54 @@ class CharacteristicAdmin(ReadOnlyAdmin):
     ordering = ("-id",)
 
     def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        if not (term.isdecimal() and int(term) <= INT4_MAX):
-            return queryset.none(), False
         # The primary key, and characteristics_product_idx.
-        return queryset.filter(Q(pk=int(term)) | Q(product_id=int(term))), False
+        return exact_number_search(queryset, search_term, ("pk", "product_id"))
+
+
+@admin.register(ProductMeta)
+class ProductMetaAdmin(ReadOnlyAdmin):
+    """Each product's rating histogram and recommend counts, kept by the database's triggers."""
+
+    list_display = (
+        "product_id",
+        "rating_1",
+        "rating_2",
+        "rating_3",
+        "rating_4",
+        "rating_5",
+        "recommend_false",
+        "recommend_true",
+    )
+    search_fields = ("=product_id",)
+    search_help_text = "An exact product id."
+    ordering = ("-product_id",)
+
+    def get_search_results(self, request, queryset, search_term):
+        return exact_number_search(queryset, search_term, ("pk",))
+
+
+@admin.register(CharacteristicMeta)
+class CharacteristicMetaAdmin(ReadOnlyAdmin):
+    """Each characteristic's 1..5 distribution, kept by the database's triggers."""
+
+    list_display = (
+        "characteristic",
+        "value_1",
+        "value_2",
+        "value_3",
+        "value_4",
+        "value_5",
+        "rating_count",
+        "average",
+    )
+    list_select_related = ("characteristic",)
+    search_fields = ("=characteristic_id",)
+    search_help_text = "An exact characteristic id."
+    ordering = ("-characteristic_id",)
+
+    def get_search_results(self, request, queryset, search_term):
+        return exact_number_search(queryset, search_term, ("pk",))
+
+    @admin.display(description="average")
+    def average(self, meta: CharacteristicMeta) -> str:
+        return f"{meta.rating_sum / meta.rating_count:.4f}" if meta.rating_count else "-"

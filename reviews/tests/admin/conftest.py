@@ -1,8 +1,14 @@
-"""Fixtures for the moderation admin: a moderator and a client signed in as one."""
+"""Fixtures for the moderation admin: a moderator, a client signed in as one, fast hashing."""
 
 import pytest
 
 from reviews.management.commands.moderator_ensure import moderators_group_ensure
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Sign-ins are part of these tests; the production hasher's deliberate slowness is not."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

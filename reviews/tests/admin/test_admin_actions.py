@@ -7,7 +7,12 @@ from django.urls import reverse
 
 from reviews.admin import ACTION_LIMIT
 from reviews.models import Review, ReviewPhoto
-from reviews.tests.factories import photo_make, review_make
+from reviews.tests.factories import (
+    characteristic_make,
+    characteristic_review_make,
+    photo_make,
+    review_make,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +141,18 @@ def test_saving_the_review_page_writes_only_the_response(moderator_client):
     assert moderator_client.post(url, data).status_code == 302
     saved = Review.objects.get(pk=review.id)
     assert (saved.response, saved.rating, saved.body) == (data["response"], 2, "Original body")
+
+
+@pytest.mark.parametrize("admin_name", ["productmeta", "characteristicmeta", "characteristic"])
+def test_derived_rows_are_visible_but_not_editable(moderator_client, admin_name):
+    review = review_make(product_id=5150)
+    characteristic_review_make(characteristic_make(product_id=5150), review, value=3)
+    listing = moderator_client.get(reverse(f"admin:reviews_{admin_name}_changelist"))
+    assert listing.status_code == 200
+    row = listing.context["cl"].result_list[0]
+    change_url = reverse(f"admin:reviews_{admin_name}_change", args=[row.pk])
+    page = moderator_client.get(change_url)
+    assert page.status_code == 200
+    assert not page.context["has_change_permission"]
+    assert moderator_client.post(change_url, {}).status_code == 403
+    assert moderator_client.get(reverse(f"admin:reviews_{admin_name}_add")).status_code == 403

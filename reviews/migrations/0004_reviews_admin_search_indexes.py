@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("reviews", "0001_initial"),
+        ("reviews", "0003_review_relevance_without_overflow"),
     ]
 
     operations = [
