@@ -87,7 +87,8 @@ def test_compose_nginx_config_passes_nginx_syntax_check(tmp_path):
     # Only the names that exist inside the compose network are swapped for local ones.
     conf = COMPOSE_NGINX_CONF.read_text()
     conf = conf.replace("server app:", "server 127.0.0.1:")
-    conf = conf.replace("/tmp/", f"{tmp_path}/")  # before the next line: the checkout may be in /tmp
+    # /tmp/ first: the checkout itself may live under /tmp.
+    conf = conf.replace("/tmp/", f"{tmp_path}/")
     conf = conf.replace("/etc/nginx/atelier-proxy.conf", str(PROXY_CONF))
     (tmp_path / "nginx.conf").write_text(conf)
     result = subprocess.run(
