@@ -1,4 +1,4 @@
-"""Reads of the public API: a page of a product's reviews, and a product's meta.
+"""Reads of the public API: a page of a product's reviews, one review, and a product's meta.
 
 Each read is one SQL statement that walks one named index. The list is built as JSON by PostgreSQL
 itself (key order, ``null`` responses, millisecond ISO dates), so a page of 1,000 reviews costs no
@@ -20,32 +20,41 @@ REVIEWS_ORDER_BY = {
     "relevant": "review_relevance(helpfulness, date) DESC, id DESC",
 }
 
-# The page is cut in the inner query (an index scan that stops after offset + count rows); the
-# outer query turns it into a JSON array in the same order. A review's photos come from
-# reviews_photos_review_idx (review_id, id), already in photo id order.
-REVIEWS_PAGE_JSON = """
-SELECT coalesce(json_agg(json_build_object(
-           'review_id', id,
-           'rating', rating,
-           'summary', summary,
-           'recommend', recommend,
-           'response', response,
-           'body', body,
-           'date', to_char(date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-           'reviewer_name', reviewer_name,
-           'helpfulness', helpfulness,
+# One review as the API shows it, from a row of ``page``: keys in the contract's order, a JSON
+# null response, the date in toISOString() form, and its photos from reviews_photos_review_idx
+# (review_id, id), already in photo id order.
+REVIEW_JSON = """json_build_object(
+           'review_id', page.id,
+           'rating', page.rating,
+           'summary', page.summary,
+           'recommend', page.recommend,
+           'response', page.response,
+           'body', page.body,
+           'date', to_char(page.date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+           'reviewer_name', page.reviewer_name,
+           'helpfulness', page.helpfulness,
            'photos', coalesce(
                (SELECT json_agg(json_build_object('id', photo.id, 'url', photo.url)
                                 ORDER BY photo.id)
                   FROM reviews_photos AS photo
                  WHERE photo.review_id = page.id),
-               '[]')
-       ) ORDER BY {order_by}), '[]')::text
-  FROM (SELECT id, rating, summary, recommend, response, body, date, reviewer_name, helpfulness
+               '[]'))"""
+VISIBLE_COLUMNS = "id, rating, summary, recommend, response, body, date, reviewer_name, helpfulness"
+
+# The page is cut in the inner query (an index scan that stops after offset + count rows); the
+# outer query turns it into a JSON array in the same order.
+REVIEWS_PAGE_JSON = f"""
+SELECT coalesce(json_agg({REVIEW_JSON} ORDER BY {{order_by}}), '[]')::text
+  FROM (SELECT {VISIBLE_COLUMNS}
           FROM reviews
          WHERE product_id = %(product_id)s AND NOT reported
-         ORDER BY {order_by}
+         ORDER BY {{order_by}}
          LIMIT %(count)s OFFSET %(offset)s) AS page
+"""
+# reviews_pkey; a reported review is hidden here as everywhere.
+REVIEW_ONE_JSON = f"""
+SELECT {REVIEW_JSON}::text
+  FROM (SELECT {VISIBLE_COLUMNS} FROM reviews WHERE id = %(review_id)s AND NOT reported) AS page
 """
 
 
@@ -62,6 +71,14 @@ def review_list(*, product_id: int, page: int, count: int, sort: str) -> str:
             {"product_id": product_id, "count": count, "offset": (page - 1) * count},
         )
         return cursor.fetchone()[0]
+
+
+def review_get(*, review_id: int) -> str | None:
+    """The review as a list result (JSON text), or None when there is none or it is reported."""
+    with connection.cursor() as cursor:
+        cursor.execute(REVIEW_ONE_JSON, {"review_id": review_id})
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 # One statement, all primary-key or indexed lookups: the product's aggregate row (product_meta

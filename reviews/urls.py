@@ -11,6 +11,12 @@ urlpatterns = [
         name="reviews",
     ),
     re_path(r"^reviews/meta/?$", ReviewViewSet.as_view({"get": "meta"}), name="reviews-meta"),
+    # Beside the contract: the review a POST's Location names (hidden once reported).
+    re_path(
+        r"^reviews/(?P<review_id>[^/]+)/?$",
+        ReviewViewSet.as_view({"get": "retrieve"}),
+        name="reviews-detail",
+    ),
     re_path(
         r"^reviews/(?P<review_id>[^/]+)/helpful/?$",
         ReviewViewSet.as_view({"put": "helpful"}),

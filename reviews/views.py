@@ -11,6 +11,7 @@ from rest_framework import status, viewsets
 
 from reviews import selectors, services
 from reviews.exceptions import ReviewNotFound
+from reviews.models import INT4_MAX
 from reviews.negotiation import JSONOnlyNegotiation
 from reviews.serializers import (
     ErrorOutputSerializer,
@@ -19,6 +20,7 @@ from reviews.serializers import (
     ReviewCreateInputSerializer,
     ReviewListInputSerializer,
     ReviewListOutputSerializer,
+    ReviewOutputSerializer,
 )
 
 JSON = "application/json"
@@ -46,8 +48,9 @@ NOT_FOUND = error("No review has this id.")
 
 
 def review_id_parse(raw: str) -> int:
-    """A path id that is not a whole number names no review: 404, like an unknown one."""
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 10:
+    """A path id that is not a whole number in the id range names no review: 404, like an
+    unknown one."""
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10 or not 1 <= int(raw) <= INT4_MAX:
         raise ReviewNotFound()
     return int(raw)
 
@@ -114,6 +117,17 @@ class ReviewViewSet(viewsets.ViewSet):
         )
         response["Location"] = f"/reviews/{review_id}"
         return response
+
+    @extend_schema(
+        summary="One review, as it appears in the list (the Location of a posted review)",
+        parameters=[REVIEW_ID, RETRY_AFTER],
+        responses={200: ReviewOutputSerializer, 404: NOT_FOUND, 503: UNAVAILABLE},
+    )
+    def retrieve(self, request, review_id: str):
+        review = selectors.review_get(review_id=review_id_parse(review_id))
+        if review is None:
+            raise ReviewNotFound()
+        return HttpResponse(review, content_type=JSON)
 
     @extend_schema(
         summary="Mark a review helpful",

@@ -276,7 +276,7 @@ def test_post_review_not_sent_as_json_is_415(api):
         st.none()
         | st.booleans()
         | st.integers(-(2**70), 2**70)
-        | st.floats(allow_nan=False)
+        | st.floats(allow_nan=False, allow_infinity=False)
         | st.text(max_size=20)
         | st.lists(st.text(max_size=5), max_size=7)
         | st.dictionaries(st.text(max_size=6), st.integers(-3, 9), max_size=4),

@@ -21,6 +21,8 @@ pytestmark = pytest.mark.django_db
         ("post", "/reviews/1/helpful"),
         ("delete", "/reviews/1/report/"),
         ("get", "/reviews/1/report"),
+        ("put", "/reviews/1"),
+        ("delete", "/reviews/1/"),
     ],
 )
 def test_wrong_method_is_405(api, method, path):

@@ -31,12 +31,13 @@ def test_schema_validates_without_warnings():
     assert "openapi: 3.1.0" in out.getvalue()
 
 
-def test_schema_lists_the_five_operations(schema):
+def test_schema_lists_the_five_operations_and_the_detail(schema):
     operations = {(path, method) for path, item in schema["paths"].items() for method in item}
     assert operations == {
         ("/reviews/", "get"),
         ("/reviews/", "post"),
         ("/reviews/meta/", "get"),
+        ("/reviews/{review_id}/", "get"),
         ("/reviews/{review_id}/helpful/", "put"),
         ("/reviews/{review_id}/report/", "put"),
     }
@@ -67,6 +68,8 @@ def test_real_responses_conform_to_the_schema(api, schema, product_id):
     conforms(
         schema, "ProductMetaOutput", api.get("/reviews/meta", {"product_id": product_id}).json()
     )
+    for result in listing["results"]:
+        conforms(schema, "ReviewOutput", api.get(f"/reviews/{result['review_id']}").json())
 
 
 def test_error_responses_conform_to_the_schema(api, schema):
