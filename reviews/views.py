@@ -30,6 +30,13 @@ def json_response(document) -> HttpResponse:
     return HttpResponse(orjson.dumps(document), content_type=JSON)
 
 
+def no_content() -> HttpResponse:
+    """204 with no body and so no Content-Type either."""
+    response = HttpResponse(status=status.HTTP_204_NO_CONTENT)
+    del response["Content-Type"]
+    return response
+
+
 def error(description: str) -> OpenApiResponse:
     return OpenApiResponse(ErrorOutputSerializer, description=description)
 
@@ -138,7 +145,7 @@ class ReviewViewSet(viewsets.ViewSet):
     def helpful(self, request, review_id: str):
         if not services.review_mark_helpful(review_id=review_id_parse(review_id)):
             raise ReviewNotFound()
-        return HttpResponse(status=status.HTTP_204_NO_CONTENT)
+        return no_content()
 
     @extend_schema(
         summary="Report a review (hides it from lists and meta; idempotent)",
@@ -149,4 +156,4 @@ class ReviewViewSet(viewsets.ViewSet):
     def report(self, request, review_id: str):
         if not services.review_report(review_id=review_id_parse(review_id)):
             raise ReviewNotFound()
-        return HttpResponse(status=status.HTTP_204_NO_CONTENT)
+        return no_content()

@@ -21,6 +21,7 @@ def test_helpful_adds_one_vote_and_answers_204_empty(api, path):
     response = api.put(path)
     assert response.status_code == 204
     assert response.content == b""
+    assert "Content-Type" not in response
     assert helpfulness(1) == before + 1
     api.put(path)
     assert helpfulness(1) == before + 2
