@@ -17,16 +17,19 @@ class Refused(ValueError):
     """A row PostgreSQL must not receive, with the reason it was refused."""
 
 
+# Time of day from two lookups: " HH:MM:" by minute of the day, "SS.mmm+00" by ms of the minute.
+_MINUTE_TEXT = [b" %02d:%02d:" % divmod(minute, 60) for minute in range(1440)]
+_MILLI_TEXT = [b"%02d.%03d+00" % divmod(milli, 1000) for milli in range(60_000)]
+
+
 def epoch_ms_to_sql(ms: int) -> bytes:
     """``1596080481467`` -> ``2020-07-30 03:41:21.467+00``: integer arithmetic, exact to the ms."""
     days, rest = divmod(ms, 86_400_000)
     day = _DAY_TEXT.get(days)
     if day is None:
         day = _DAY_TEXT[days] = date.fromordinal(_EPOCH_DAY + days).isoformat().encode()
-    seconds, millis = divmod(rest, 1000)
-    minutes, seconds = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    return b"%s %02d:%02d:%02d.%03d+00" % (day, hours, minutes, seconds, millis)
+    minute, milli = divmod(rest, 60_000)
+    return day + _MINUTE_TEXT[minute] + _MILLI_TEXT[milli]
 
 
 def quote(text: bytes) -> bytes:

@@ -1,4 +1,4 @@
-"""Split a CSV byte stream into records and a record into fields, RFC 4180 style.
+"""Split CSV bytes into records and a record into fields, RFC 4180 style.
 
 A quoted field may span lines, so a record is one or more physical lines. A line with an
 unterminated quote must not swallow the good rows after it: a following line that is by itself a
@@ -6,7 +6,8 @@ complete row always starts a new record, and the broken one is refused on its ow
 """
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 from loaders.fields import Refused
 
@@ -16,34 +17,53 @@ _FIELD = re.compile(rb'"([^"]*(?:""[^"]*)*)"|([^,"]*)')
 UNTERMINATED = "malformed quoting: a quoted field is never closed"
 
 
-def records(
-    lines: Iterable[bytes], first_line: int, is_row: Callable[[bytes], object]
-) -> Iterator[tuple[int, bytes, str | None]]:
-    """Yield ``(line number, record, reason it is broken or None)``; line endings stripped."""
-    start, parts = 0, []  # an open record: its first line number and its lines so far
-    for number, line in enumerate(lines, first_line):
-        line = line.rstrip(b"\n").removesuffix(b"\r")
+class Record(NamedTuple):
+    text: bytes  # line endings stripped; empty for a blank line
+    end: int  # where the next record starts
+    lines: int  # physical lines it spans
+    broken: str | None  # why it cannot be a row, when it cannot
+
+
+def record_at(
+    data: bytes, start: int, is_row: Callable[[bytes], object], *, final: bool
+) -> Record | None:
+    """The record starting at ``start``; None when ``data`` ends before it does (unless
+    ``final``: the end of the data then ends it). Every line must end with a newline."""
+    parts, position = [], start
+    while True:
+        newline = data.find(b"\n", position)
+        if newline < 0:
+            if final and parts:
+                return Record(b"\n".join(parts), position, len(parts), UNTERMINATED)
+            return None
+        line = data[position:newline].removesuffix(b"\r")
         odd = line.count(b'"') & 1
         if not parts:
-            if odd:
-                start, parts = number, [line]
-            elif line:
-                yield number, line, None
-            continue
-        if not odd and is_row(line):
-            yield start, b"\n".join(parts), UNTERMINATED
-            start, parts = 0, []
-            yield number, line, None
-            continue
+            if not odd:
+                return Record(line, newline + 1, 1, None)
+        elif not odd and is_row(line):
+            return Record(b"\n".join(parts), position, len(parts), UNTERMINATED)
         parts.append(line)
-        if odd:
-            yield start, b"\n".join(parts), None
-            start, parts = 0, []
-        elif len(parts) >= MAX_RECORD_LINES:
-            yield start, b"\n".join(parts), UNTERMINATED
-            start, parts = 0, []
-    if parts:
-        yield start, b"\n".join(parts), UNTERMINATED
+        position = newline + 1
+        if parts[1:] and odd:
+            return Record(b"\n".join(parts), position, len(parts), None)
+        if len(parts) >= MAX_RECORD_LINES:
+            return Record(b"\n".join(parts), position, len(parts), UNTERMINATED)
+
+
+def records(
+    data: bytes, first_line: int, is_row: Callable[[bytes], object]
+) -> Iterator[tuple[int, bytes, str | None]]:
+    """Every record of ``data`` as ``(line number, text, reason it is broken or None)``."""
+    position, line = 0, first_line
+    if data and not data.endswith(b"\n"):
+        data += b"\n"
+    while position < len(data):
+        record = record_at(data, position, is_row, final=True)
+        assert record is not None
+        if record.text:
+            yield line, record.text, record.broken
+        position, line = record.end, line + record.lines
 
 
 def split_fields(record: bytes) -> list[tuple[bytes, bool]]:

@@ -5,6 +5,8 @@ parsed field by field, so a refusal names the field and the rule. Ids must be ne
 references must point at rows already in the database.
 """
 
+from collections.abc import Callable
+
 from loaders.fields import INT4_MAX, Refused, epoch_ms_to_sql
 from loaders.ids import IdSet
 from loaders.records import split_fields
@@ -27,13 +29,7 @@ class RowChecker:
     def check(self, record: bytes) -> bytes:
         """The canonical line (ending in a newline) for COPY, or raise ``Refused``."""
         match = self._fast(record)
-        # Non-ASCII or NUL bytes take the slow path, which checks UTF-8 and refuses NUL.
-        if (
-            match is not None
-            and int(match["id"]) <= INT4_MAX
-            and record.isascii()
-            and b"\x00" not in record
-        ):
+        if match is not None and int(match["id"]) <= INT4_MAX and _clean_text(record):
             row_id = int(match["id"])
             refs = [int(match[column]) for column in self._refs]
             if self._has_date:
@@ -48,6 +44,57 @@ class RowChecker:
         if not self.seen.add(row_id):
             raise Refused(f"duplicate id {row_id}: an earlier row of the file has it")
         return line
+
+    def run(self, run: bytes, first_line: int, refuse: Callable[[int, str, bytes], None]) -> bytes:
+        """A run of canonical rows (each ending in a newline) as COPY should get it.
+
+        The whole run is checked at once when it can be; a run holding a duplicate id or an
+        orphan reference (or odd bytes) is checked row by row, to say which line is bad.
+        """
+        if _clean_text(run):
+            checked = self._run_at_once(run)
+            if checked is not None:
+                return checked
+        lines, line = [], first_line
+        for match in self.table.row.finditer(run):
+            record = match.group()[:-1]
+            try:
+                lines.append(self.check(record))
+            except Refused as refusal:
+                refuse(line, str(refusal), record)
+            line += record.count(b"\n") + 1
+        return b"".join(lines)
+
+    def _run_at_once(self, run: bytes) -> bytes | None:
+        if self.table.integers_only:
+            # Only digits, commas and newlines: every row is exactly len(fields) numbers.
+            numbers = run.replace(b"\n", b",").split(b",")[:-1]
+            width = len(self.table.fields)
+            ids = list(map(int, numbers[0::width]))
+            refs = {
+                column: list(map(int, numbers[self.table.columns.index(column) :: width]))
+                for column in self._refs
+            }
+        else:
+            matches = list(self.table.row.finditer(run))
+            ids = [int(match["id"]) for match in matches]
+            refs = {column: [int(match[column]) for match in matches] for column in self._refs}
+        if max(ids) > INT4_MAX:
+            return None
+        for column, values in refs.items():
+            if not self.parents[column].has_all(values):
+                return None
+        if not self.seen.add_all(ids):
+            return None
+        if not self._has_date:
+            return run
+        pieces, position = [], 0
+        for match in matches:
+            start, end = match.span("date")
+            pieces += (run[position:start], epoch_ms_to_sql(int(match["date"])))
+            position = end
+        pieces.append(run[position:])
+        return b"".join(pieces)
 
     def _parse(self, record: bytes) -> tuple[int, list[int], bytes]:
         if b"\x00" in record:
@@ -66,3 +113,16 @@ class RowChecker:
             canonical.append(text)
         refs = [values[column] for column in self._refs]
         return values["id"], refs, b",".join(canonical) + b"\n"
+
+
+def _clean_text(data: bytes) -> bool:
+    """Valid UTF-8 without NUL bytes: what PostgreSQL text accepts."""
+    if b"\x00" in data:
+        return False
+    if data.isascii():
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -5,6 +5,7 @@ A ``Table`` is the single description of one file that both the generator and th
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from loaders import fields as f
 
@@ -17,6 +18,21 @@ class Table:
     # Named groups: ``id``, one per reference column, and ``date`` when the row has one.
     fast: re.Pattern[bytes]
     parents: dict[str, str] = field(default_factory=dict)  # reference column -> parent table
+
+    @cached_property
+    def row(self) -> re.Pattern[bytes]:
+        """One canonical row and its newline: ``finditer`` over a run of them yields each row."""
+        return re.compile(self.fast.pattern + b"\n")
+
+    @cached_property
+    def run(self) -> re.Pattern[bytes]:
+        """The longest run of canonical rows from a position, matched at C speed."""
+        plain = re.sub(rb"\(\?P<\w+>", b"(?:", self.fast.pattern)
+        return re.compile(b"(?:" + plain + b"\n)*")
+
+    @property
+    def integers_only(self) -> bool:
+        return b'"' not in self.fast.pattern
 
     @property
     def columns(self) -> tuple[str, ...]:
