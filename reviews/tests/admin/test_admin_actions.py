@@ -5,7 +5,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.urls import reverse
 
-from reviews.admin import ACTION_LIMIT
+from reviews.admin.moderation import ACTION_LIMIT
 from reviews.models import Review, ReviewPhoto
 from reviews.tests.factories import (
     characteristic_make,
@@ -74,7 +74,7 @@ def test_django_delete_selected_is_replaced_by_remove(moderator_client):
 
 
 def test_selecting_all_over_the_limit_changes_nothing(moderator_client, monkeypatch):
-    monkeypatch.setattr("reviews.admin.ACTION_LIMIT", 2)
+    monkeypatch.setattr("reviews.admin.moderation.ACTION_LIMIT", 2)
     reviews = [review_make(reported=True) for _ in range(3)]
     response = act(moderator_client, "restore", [reviews[0].id], index=0, select_across=1)
     assert response.status_code == 302

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reviews.admin_pagination import EstimatedCountPaginator
+from reviews.admin.pagination import EstimatedCountPaginator
 from reviews.tests.factories import photo_make, review_make
 
 pytestmark = pytest.mark.django_db
@@ -155,7 +155,7 @@ def test_small_filtered_lists_are_counted_exactly(moderator_client):
 
 def test_pages_are_capped_so_no_page_needs_a_deep_offset(moderator_client, monkeypatch):
     monkeypatch.setattr(EstimatedCountPaginator, "max_pages", 2)
-    monkeypatch.setattr("reviews.admin.ReviewAdmin.list_per_page", 2)
+    monkeypatch.setattr("reviews.admin.moderation.ReviewAdmin.list_per_page", 2)
     for _ in range(7):
         review_make(reported=True)
     response = moderator_client.get(CHANGELIST)

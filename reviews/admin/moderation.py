@@ -1,28 +1,19 @@
-"""The moderation admin: the queue of reported reviews and the actions a moderator takes on them.
+"""The review moderation admin: the queue of reported reviews, the review page, and the actions.
 
-Every page stays fast on millions of reviews: no full COUNT(*), exact-match searches on indexed
-columns, filters on a handful of values, one query for a page's photos. Writes go through
-``reviews.services`` (the Moderation section), which records them in the admin log.
+Writes go through ``reviews.services`` (the Moderation section), which records them in the admin
+log with the moderator who took them.
 """
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import ChangeList
 from django.db.models import Prefetch, Q
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from reviews.admin_pagination import EstimatedCountPaginator
-from reviews.models import (
-    INT4_MAX,
-    Characteristic,
-    CharacteristicMeta,
-    CharacteristicReview,
-    ProductMeta,
-    Review,
-    ReviewPhoto,
-)
+from reviews.admin.filters import ModerationStatusFilter, RatingFilter
+from reviews.admin.large_tables import FixedOrderChangeList, LargeTableAdmin
+from reviews.models import INT4_MAX, CharacteristicReview, Review, ReviewPhoto
 from reviews.services import reviews_remove, reviews_report, reviews_restore
 
 # The review page's buttons (see change_form.html): POST key -> (service, what it did).
@@ -33,89 +24,6 @@ PAGE_DECISIONS = {
 # An action touches at most this many reviews: the removal confirmation posts them all back,
 # and Django refuses forms of more than 1,000 fields (DATA_UPLOAD_MAX_NUMBER_FIELDS).
 ACTION_LIMIT = 500
-
-
-class LargeTableAdmin(admin.ModelAdmin):
-    """Changelist settings for a table of millions of rows: estimated counts, no facets, no
-    sorting by arbitrary columns (each would sort the whole table)."""
-
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
-    list_per_page = 50
-    list_max_show_all = 200
-    sortable_by = ()
-
-    def get_changelist(self, request, **kwargs):
-        return FixedOrderChangeList
-
-
-class FixedOrderChangeList(ChangeList):
-    """Orders by the admin's ordering only: a crafted ``?o=`` cannot ask for a full-table sort."""
-
-    def get_ordering(self, request, queryset):
-        return list(self.model_admin.get_ordering(request))
-
-
-class ReadOnlyAdmin(LargeTableAdmin):
-    """Visible, never edited by hand: these rows follow from the reviews."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ModerationStatusFilter(admin.SimpleListFilter):
-    """Reported (the moderation queue, the default), visible, or all reviews."""
-
-    title = "status"
-    parameter_name = "status"
-    default = "reported"
-
-    def lookups(self, request, model_admin):
-        return [("reported", "Reported (the queue)"), ("visible", "Visible"), ("all", "All")]
-
-    @classmethod
-    def status(cls, value: str | None) -> str:
-        return value if value in {"reported", "visible", "all"} else cls.default
-
-    def value(self):
-        return self.status(super().value())
-
-    def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
-
-    def queryset(self, request, queryset):
-        if self.value() == "reported":
-            return queryset.filter(reported=True)  # reviews_reported_queue_idx
-        if self.value() == "visible":
-            return queryset.filter(reported=False)
-        return queryset
-
-
-class RatingFilter(admin.SimpleListFilter):
-    """Fixed choices 1..5: the default filter for a number would SELECT DISTINCT the table."""
-
-    title = "rating"
-    parameter_name = "rating"
-
-    def lookups(self, request, model_admin):
-        return [(str(n), f"{n} ★") for n in range(1, 6)]
-
-    def queryset(self, request, queryset):
-        if self.value() in {"1", "2", "3", "4", "5"}:
-            return queryset.filter(rating=int(self.value()))
-        return queryset
 
 
 def photo_thumbnail(url: str) -> str:
@@ -342,77 +250,3 @@ class ReviewAdmin(LargeTableAdmin):
             )
             return []
         return review_ids
-
-
-def exact_number_search(queryset, search_term: str, fields: tuple[str, ...]):
-    """Rows whose integer fields (each indexed) equal the term; none for a non-number."""
-    term = search_term.strip()
-    if not term:
-        return queryset, False
-    if not (term.isdecimal() and int(term) <= INT4_MAX):
-        return queryset.none(), False
-    matches = Q()
-    for field in fields:
-        matches |= Q(**{field: int(term)})
-    return queryset.filter(matches), False
-
-
-@admin.register(Characteristic)
-class CharacteristicAdmin(ReadOnlyAdmin):
-    list_display = ("id", "product_id", "name")
-    search_fields = ("=id", "=product_id")
-    search_help_text = "An exact characteristic id or product id."
-    ordering = ("-id",)
-
-    def get_search_results(self, request, queryset, search_term):
-        # The primary key, and characteristics_product_idx.
-        return exact_number_search(queryset, search_term, ("pk", "product_id"))
-
-
-@admin.register(ProductMeta)
-class ProductMetaAdmin(ReadOnlyAdmin):
-    """Each product's rating histogram and recommend counts, kept by the database's triggers."""
-
-    list_display = (
-        "product_id",
-        "rating_1",
-        "rating_2",
-        "rating_3",
-        "rating_4",
-        "rating_5",
-        "recommend_false",
-        "recommend_true",
-    )
-    search_fields = ("=product_id",)
-    search_help_text = "An exact product id."
-    ordering = ("-product_id",)
-
-    def get_search_results(self, request, queryset, search_term):
-        return exact_number_search(queryset, search_term, ("pk",))
-
-
-@admin.register(CharacteristicMeta)
-class CharacteristicMetaAdmin(ReadOnlyAdmin):
-    """Each characteristic's 1..5 distribution, kept by the database's triggers."""
-
-    list_display = (
-        "characteristic",
-        "value_1",
-        "value_2",
-        "value_3",
-        "value_4",
-        "value_5",
-        "rating_count",
-        "average",
-    )
-    list_select_related = ("characteristic",)
-    search_fields = ("=characteristic_id",)
-    search_help_text = "An exact characteristic id."
-    ordering = ("-characteristic_id",)
-
-    def get_search_results(self, request, queryset, search_term):
-        return exact_number_search(queryset, search_term, ("pk",))
-
-    @admin.display(description="average")
-    def average(self, meta: CharacteristicMeta) -> str:
-        return f"{meta.rating_sum / meta.rating_count:.4f}" if meta.rating_count else "-"
