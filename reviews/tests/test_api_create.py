@@ -285,3 +285,12 @@ def test_post_review_not_sent_as_json_is_415(api):
 def test_no_post_body_produces_a_server_error(body):
     response = post(APIClient(), {**valid(), **body})
     assert response.status_code in (201, 422), (body, response.content)
+
+
+def test_post_review_is_one_statement_per_table_in_one_transaction(api, django_assert_num_queries):
+    # SAVEPOINT / RELEASE stand for BEGIN / COMMIT inside the test's own transaction;
+    # then the characteristics check and one INSERT each for review, photos and ratings.
+    with django_assert_num_queries(6):
+        assert post(api, valid()).status_code == 201
+    with django_assert_num_queries(3):
+        assert post(api, valid(photos=[], characteristics={})).status_code == 201
