@@ -1,0 +1,34 @@
+"""Sessions, users and messages exist for the admin's requests and for no others."""
+
+import pytest
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/reviews/?product_id=1", "/reviews/meta?product_id=1", "/health"]
+)
+def test_public_requests_get_no_session_user_or_messages(client, path):
+    request = client.get(path).wsgi_request
+    assert not hasattr(request, "session")
+    assert getattr(request, "user", None) is None  # DRF sets its own (None): no auth here
+    assert not hasattr(request, "_messages")
+
+
+@pytest.mark.django_db
+def test_admin_requests_keep_session_user_and_messages(client):
+    response = client.get("/admin/login/")
+    assert response.status_code == 200
+    request = response.wsgi_request
+    assert hasattr(request, "session") and hasattr(request, "_messages")
+    assert not request.user.is_authenticated
+
+
+@pytest.mark.django_db
+def test_a_moderator_can_still_log_in_to_the_admin(client, django_user_model):
+    django_user_model.objects.create_superuser("moderator", "m@example.com", "a-long-passphrase")
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "moderator", "password": "a-long-passphrase", "next": "/admin/"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
