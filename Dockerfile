@@ -29,7 +29,7 @@ WORKDIR /app
 COPY atelier ./atelier
 COPY reviews ./reviews
 COPY loaders ./loaders
-COPY deploy/gunicorn.conf.py ./deploy/gunicorn.conf.py
+COPY deploy/__init__.py deploy/serving.py deploy/gunicorn.conf.py ./deploy/
 COPY manage.py ./
 # collectstatic needs a key to import the settings; the real one comes from the environment.
 RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput --verbosity 0 \

@@ -7,6 +7,12 @@ the README's benchmark section).
 
 import os
 
+from deploy import serving
+
+# Headers and body leave in one write: an app server killed mid-response never leaves nginx with
+# headers it already forwarded and a request it can no longer retry (deploy/serving.py).
+serving.install()
+
 wsgi_app = "atelier.wsgi:application"
 proc_name = "atelier"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")

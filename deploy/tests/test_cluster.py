@@ -45,7 +45,7 @@ class Outcome:
     method: str
     path: str
     status: int | None  # None: the client saw no HTTP answer at all
-    location: str | None = None
+    location: str | None = None  # a 201's Location header, or what went wrong without an answer
 
 
 def send_traffic(port: int, requests, stop: threading.Event, outcomes: list[Outcome]) -> None:
@@ -61,8 +61,8 @@ def send_traffic(port: int, requests, stop: threading.Event, outcomes: list[Outc
             response = conn.getresponse()
             response.read()
             outcomes.append(Outcome(method, path, response.status, response.getheader("Location")))
-        except (OSError, http.client.HTTPException):
-            outcomes.append(Outcome(method, path, None))
+        except (OSError, http.client.HTTPException) as err:
+            outcomes.append(Outcome(method, path, None, repr(err)))
             conn.close()
     conn.close()
 
