@@ -1,4 +1,5 @@
-"""Django's PostgreSQL backend with a cheaper connection health check.
+"""Django's PostgreSQL backend with a cheaper connection health check, and prepared statements
+for the hot reads.
 
 With ``CONN_HEALTH_CHECKS``, Django checks a persistent connection before each request's first
 query by running ``SELECT 1``: one more round trip per request, about a tenth of a review read's
@@ -12,8 +13,21 @@ import select
 from django.db.backends.postgresql import base as postgresql
 from psycopg import pq
 
+# Django binds parameters client-side (psycopg's ClientCursor), so PostgreSQL parses and plans
+# every statement anew. A server-side binding cursor lets psycopg prepare a statement once it has
+# run prepare_threshold (5) times on a connection: the hot reads then skip planning, which was
+# about a third of their time in PostgreSQL. (Django turns automatic preparation off unless
+# OPTIONS asks for it; client-side cursors never prepare either way.)
+PREPARE_THRESHOLD = 5
+
 
 class DatabaseWrapper(postgresql.DatabaseWrapper):
+    def get_connection_params(self) -> dict:
+        params = super().get_connection_params()
+        if params.get("prepare_threshold") is None:
+            params["prepare_threshold"] = PREPARE_THRESHOLD
+        return params
+
     def is_usable(self) -> bool:
         conn = self.connection
         if conn is None or conn.closed or conn.broken:
@@ -27,3 +41,11 @@ class DatabaseWrapper(postgresql.DatabaseWrapper):
         # Anything waiting on an idle connection is the server's goodbye (or, rarely, a notice):
         # either way a fresh connection is the safe choice.
         return not readable
+
+    def prepared_cursor(self):
+        """A cursor (with Django's query logging and error wrapping) whose statements psycopg
+        prepares after their PREPARE_THRESHOLD-th run on this connection."""
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        with self.wrap_database_errors:
+            return self._prepare_cursor(postgresql.ServerBindingCursor(self.connection))

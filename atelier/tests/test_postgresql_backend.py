@@ -33,3 +33,31 @@ def test_a_connection_the_server_ended_is_not_usable(other_connection):
 def test_a_closed_connection_is_not_usable(other_connection):
     other_connection.connection.close()
     assert not other_connection.is_usable()
+
+
+def prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db
+def test_a_statement_run_often_through_a_prepared_cursor_is_prepared_once():
+    query = "SELECT %(n)s::integer * 2 AS doubled"
+    answers = []
+    for n in range(8):
+        with connection.prepared_cursor() as cursor:
+            cursor.execute(query, {"n": n})
+            answers.append(cursor.fetchone()[0])
+    assert answers == [n * 2 for n in range(8)]
+    assert [s for s in prepared_statements() if "doubled" in s] == [
+        "SELECT $1::integer * 2 AS doubled"
+    ]
+
+
+@pytest.mark.django_db
+def test_ordinary_cursors_prepare_nothing():
+    for n in range(8):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT %s::integer AS plain", [n])
+    assert not [s for s in prepared_statements() if "plain" in s]
