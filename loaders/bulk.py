@@ -35,11 +35,18 @@ ORDER BY 1
 
 
 def table_lock_empty(cursor, table: Table) -> bool:
-    """Lock ``table`` against every other session until commit; is it empty?"""
+    """Lock ``table`` until commit; is it empty?
+
+    Writers wait from the start (SHARE ROW EXCLUSIVE), readers only when the table is empty and
+    about to be truncated: a merge into a live table leaves the API reading it.
+    """
     name = sql.Identifier(table.name)
-    cursor.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(name))
+    cursor.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(name))
     cursor.execute(sql.SQL("SELECT NOT EXISTS (SELECT FROM {})").format(name))
-    return cursor.fetchone()[0]
+    empty = cursor.fetchone()[0]
+    if empty:
+        cursor.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(name))
+    return empty
 
 
 def parent_ids(cursor, parent: str) -> IdSet:
