@@ -154,6 +154,7 @@ def pages(values: dict) -> list[tuple[str, Callable[[], int]]]:
             "visible, rating 5, not recommended",
             f"{reviews}?status=visible&rating=5&recommend__exact=0",
         ),
+        ("queue, rating 5, not recommended", f"{reviews}?rating=5&recommend__exact=0"),
         ("all, rating 3", f"{reviews}?status=all&rating=3"),
         ("queue, search review id", f"{reviews}?q={values['review']}"),
         ("all, search review id", f"{reviews}?status=all&q={values['review']}"),

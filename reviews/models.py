@@ -88,6 +88,12 @@ class Review(models.Model):
                 name="reviews_reported_product_idx",
                 condition=Q(reported=True),
             ),
+            # Admin queue filtered by rating / recommend: the bounded count, index-only.
+            models.Index(
+                fields=["rating", "recommend"],
+                name="reviews_reported_filters_idx",
+                condition=Q(reported=True),
+            ),
         ]
 
     def __str__(self) -> str:

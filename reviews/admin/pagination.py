@@ -22,7 +22,7 @@ class EstimatedCountPaginator(Paginator):
       beyond that a moderator narrows the list with search or filters.
     """
 
-    exact_up_to = 10_000
+    exact_up_to = 1_000
     max_pages = 200
 
     @cached_property

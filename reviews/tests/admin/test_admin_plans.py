@@ -69,3 +69,18 @@ def test_changelist_lists_searches_and_filters_are_served_by_indexes(
     assert "Seq Scan on reviews" not in plan, plan
     for index in indexes:
         assert re.search(index, plan), plan
+
+
+def test_queue_filters_are_counted_from_a_small_index(filled_reviews, moderator):
+    request = RequestFactory().get(
+        "/admin/reviews/review/", {"rating": "5", "recommend__exact": "0"}
+    )
+    request.user = moderator
+    changelist = admin.site._registry[Review].get_changelist_instance(request)
+    paginator = changelist.paginator
+    bounded = paginator.object_list.order_by()[: paginator.exact_up_to + 1]
+    sql, params = bounded.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN SELECT count(*) FROM ({sql}) AS bounded", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using reviews_reported_filters_idx" in plan, plan
