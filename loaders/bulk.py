@@ -16,7 +16,7 @@ from psycopg.copy import QueuedLibpqWriter
 from loaders.ids import IdSet
 from loaders.tables import Table
 
-PARENT_IDS_PER_QUERY = 1_000_000
+PARENT_IDS_PER_QUERY = 250_000  # a few MB of text per query
 # Keys, foreign keys (both ways) and secondary indexes of a table, as statements that rebuild them.
 _CONSTRAINTS = """
 SELECT DISTINCT c.oid, c.contype = 'f', c.conrelid::regclass::text, quote_ident(c.conname),
@@ -52,7 +52,7 @@ def table_lock_empty(cursor, table: Table) -> bool:
 def parent_ids(cursor, parent: str) -> IdSet:
     """Every id of ``parent``, which stays as it is (SHARE lock) until this transaction ends.
 
-    Read a million-id range per query, as one text value: a row per id would cost a Python
+    Read a range of ids per query, as one text value: a row per id would cost a Python
     round trip per id.
     """
     name = sql.Identifier(parent)

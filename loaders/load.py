@@ -70,12 +70,16 @@ class LoadReport:
 
 def csv_directory_load(directory: Path | str, **options) -> LoadReport:
     """Load whichever of the four CSVs ``directory`` holds, parents first."""
-    directory = Path(directory)
+    return csv_files_load(directory_files(Path(directory)), **options)
+
+
+def directory_files(directory: Path) -> list[tuple[Table, Path]]:
+    """The known CSVs ``directory`` holds, with their tables; refused when it holds none."""
     found = [(t, directory / t.file_name) for t in LOAD_ORDER if (directory / t.file_name).exists()]
     if not found:
         names = ", ".join(t.file_name for t in LOAD_ORDER)
         raise LoadError(f"{directory} holds none of {names}")
-    return csv_files_load(found, **options)
+    return found
 
 
 def table_for(path: Path) -> Table:

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from loaders.load import LoadError, csv_files_load, table_for
-from loaders.tables import BY_NAME, LOAD_ORDER
+from loaders.load import LoadError, csv_files_load, directory_files, table_for
+from loaders.tables import BY_NAME
 
 
 class Command(BaseCommand):
@@ -47,12 +47,7 @@ class Command(BaseCommand):
         files = []
         for path in paths:
             if path.is_dir():
-                found = [
-                    (t, path / t.file_name) for t in LOAD_ORDER if (path / t.file_name).exists()
-                ]
-                if not found:
-                    raise CommandError(f"{path} holds none of the four CSV files")
-                files.extend(found)
+                files.extend(directory_files(path))
             elif path.is_file():
                 files.append((BY_NAME[table_name] if table_name else table_for(path), path))
             else:
