@@ -152,6 +152,7 @@ def test_review_list_is_one_query_whatever_the_page_size(api, django_assert_num_
     assert len(body["results"]) == min(count, 18)
 
 
+@pytest.mark.parametrize("plan_cache_mode", ["force_custom_plan", "force_generic_plan"])
 @pytest.mark.parametrize(
     ("sort", "index"),
     [
@@ -160,16 +161,27 @@ def test_review_list_is_one_query_whatever_the_page_size(api, django_assert_num_
         ("relevant", "reviews_product_relevant_idx"),
     ],
 )
-def test_review_list_sorts_walk_their_index(sort, index):
+def test_review_list_sorts_walk_their_index(sort, index, plan_cache_mode):
+    """With its parameters known (a custom plan) and as the prepared statement it becomes after a
+    few runs on a connection (a generic plan)."""
+    statement = (
+        REVIEWS_PAGE_QUERIES[sort]
+        .replace("%(product_id)s", "$1")
+        .replace("%(count)s", "$2")
+        .replace("%(offset)s", "$3")
+    )
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # tiny tables: force the planner's hand
         cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute(
-            "EXPLAIN " + REVIEWS_PAGE_QUERIES[sort],
-            {"product_id": 101, "count": 5, "offset": 0},
-        )
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute(f"SET LOCAL plan_cache_mode = {plan_cache_mode}")
+        cursor.execute(f"PREPARE page_plan (integer, integer, integer) AS {statement}")
+        try:
+            cursor.execute("EXPLAIN EXECUTE page_plan (101, 5, 0)")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("DEALLOCATE page_plan")
     assert f"Index Scan using {index} on reviews" in plan
+    assert ("(product_id = $1)" in plan) == (plan_cache_mode == "force_generic_plan")
     assert "reviews_photos_review_idx" in plan
     assert "Seq Scan" not in plan
     # The page comes straight off the index: no sort node below the LIMIT.
