@@ -92,16 +92,17 @@ def port_free(port: int) -> bool:
 class Settings:
     apps: int = 2
     port: int = 8080
-    workers: int = 2
-    worker_class: str = "sync"
-    threads: int = 1
+    # None: deploy/gunicorn.conf.py's default
+    workers: int | None = None
+    worker_class: str | None = None
+    threads: int | None = None
     nginx_workers: int = 1
     database: str | None = None  # a database name on the configured server; None: the default
 
 
 class Cluster:
     def __init__(self, run_dir: Path = DEFAULT_RUN_DIR):
-        self.run_dir = Path(run_dir)
+        self.run_dir = Path(run_dir).resolve()  # nginx resolves -c against -p: both absolute
         self.state_file = self.run_dir / "cluster.json"
         self._children: dict[str, subprocess.Popen] = {}
 
@@ -329,9 +330,13 @@ class Cluster:
 def app_environment(settings: Settings) -> dict[str, str]:
     """The environment of the app servers: ours, pointed at ``settings.database`` if given."""
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="atelier.settings", PYTHONUNBUFFERED="1")
-    env["GUNICORN_WORKERS"] = str(settings.workers)
-    env["GUNICORN_WORKER_CLASS"] = settings.worker_class
-    env["GUNICORN_THREADS"] = str(settings.threads)
+    for name, value in [
+        ("GUNICORN_WORKERS", settings.workers),
+        ("GUNICORN_WORKER_CLASS", settings.worker_class),
+        ("GUNICORN_THREADS", settings.threads),
+    ]:
+        if value is not None:
+            env[name] = str(value)
     if settings.database:
         if env.get("DATABASE_URL"):
             parts = urlsplit(env["DATABASE_URL"])
@@ -379,9 +384,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run-dir", type=Path, default=DEFAULT_RUN_DIR)
     parser.add_argument("--apps", type=int, default=2, help="app servers behind nginx")
     parser.add_argument("--port", type=int, default=8080, help="nginx listens on 127.0.0.1:PORT")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per app server")
-    parser.add_argument("--worker-class", default="sync")
-    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
+    parser.add_argument("--workers", type=int, help="gunicorn workers per app server")
+    parser.add_argument("--worker-class", help="gunicorn worker class")
+    parser.add_argument("--threads", type=int, help="threads per gthread worker")
     parser.add_argument("--nginx-workers", type=int, default=1)
     parser.add_argument("--database", help="database name on the configured server")
     parser.add_argument(

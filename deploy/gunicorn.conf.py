@@ -17,9 +17,12 @@ wsgi_app = "atelier.wsgi:application"
 proc_name = "atelier"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+# gthread: threads overlap one request's database wait with another's Python, and keep nginx's
+# upstream connections alive (no connect and accept per request). Measured on 2 cores against
+# sync workers: about as much CPU per request, nginx's share halved, and more throughput.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # Deep enough for nginx's bursts; nginx, not gunicorn, queues slow clients.
 backlog = int(os.environ.get("GUNICORN_BACKLOG", "2048"))
 
@@ -27,7 +30,9 @@ backlog = int(os.environ.get("GUNICORN_BACKLOG", "2048"))
 # matches it. On SIGTERM/SIGHUP workers finish their requests for up to graceful_timeout.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# Longer than nginx's upstream keepalive_timeout (60 s), so nginx, never gunicorn, closes an idle
+# connection: no request is ever sent on a connection the app server is closing.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 
 # Recycle workers now and then, jittered so they do not all restart at once: bounds any leak.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
