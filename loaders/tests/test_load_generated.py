@@ -45,12 +45,12 @@ def _load_subprocess(directory, rejects) -> subprocess.Popen:
     )
 
 
-def _copy_progress(table: str) -> int:
+def _copy_progress(table: str | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT coalesce(max(tuples_processed), 0) FROM pg_stat_progress_copy "
-            "WHERE relid = %s::regclass",
-            [table],
+            "WHERE %s::text IS NULL OR relid = %s::regclass",
+            [table, table],
         )
         return cursor.fetchone()[0]
 
@@ -75,4 +75,34 @@ def test_a_load_killed_in_the_middle_of_a_copy_resumes_to_the_clean_result(
     assert partial["reviews"] == expected["reviews"]
     assert partial["characteristic_reviews"] == []  # the file it was in left nothing behind
     csv_directory_load(generated_dirty)
+    assert tables_dump() == expected
+
+
+def test_loading_again_into_live_tables_leaves_them_readable(generated_dirty, tmp_path):
+    csv_directory_load(generated_dirty)
+    expected = tables_dump()
+
+    loader = _load_subprocess(generated_dirty, tmp_path / "rejects.csv")
+    try:
+        deadline = time.monotonic() + 120
+        while _copy_progress() < 1000:  # a COPY into a temporary table, beside a locked live one
+            assert loader.poll() is None, loader.stderr.read().decode()
+            assert time.monotonic() < deadline
+            time.sleep(0.002)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '200ms'")  # readers must not wait for the load
+            cursor.execute(
+                "SELECT (SELECT count(*) FROM reviews), (SELECT count(*) FROM reviews_photos), "
+                "(SELECT count(*) FROM characteristics), "
+                "(SELECT count(*) FROM characteristic_reviews)"
+            )
+            counts = cursor.fetchone()
+            cursor.execute("RESET lock_timeout")
+        assert loader.wait(timeout=120) == 0
+    finally:
+        if loader.poll() is None:
+            loader.kill()
+            loader.wait()
+
+    assert list(counts) == [len(rows) for rows in expected.values()]
     assert tables_dump() == expected
