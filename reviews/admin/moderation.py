@@ -169,6 +169,14 @@ class ReviewAdmin(LargeTableAdmin):
         self.message_user(request, f"{review}: {done if changed else 'nothing to change'}.")
         return self.response_post_save_change(request, review)
 
+    def response_action(self, request, queryset):
+        """Refuse forged selections: Django's own code fails on an id that is not a number."""
+        selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        if not all(value.isdecimal() for value in selected):
+            self.message_user(request, "Invalid selection: nothing was changed.", messages.ERROR)
+            return None
+        return super().response_action(request, queryset)
+
     def get_actions(self, request):
         actions = super().get_actions(request)
         # Its confirmation page walks every related object; `remove` replaces it.

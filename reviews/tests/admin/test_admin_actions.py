@@ -156,3 +156,13 @@ def test_derived_rows_are_visible_but_not_editable(moderator_client, admin_name)
     assert not page.context["has_change_permission"]
     assert moderator_client.post(change_url, {}).status_code == 403
     assert moderator_client.get(reverse(f"admin:reviews_{admin_name}_add")).status_code == 403
+
+
+@pytest.mark.parametrize("bad_id", ["abc", "99999999999", "-1"])
+@pytest.mark.parametrize("action", ["restore", "remove", "report"])
+def test_forged_ids_in_an_action_change_nothing_and_do_not_fail(moderator_client, action, bad_id):
+    review = review_make(reported=True)
+    response = act(moderator_client, action, [bad_id], index=0)
+    assert response.status_code in {200, 302}
+    assert Review.objects.get(pk=review.id).reported
+    assert not LogEntry.objects.exists()

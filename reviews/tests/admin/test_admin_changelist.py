@@ -201,3 +201,23 @@ def test_change_page_shows_the_review_with_its_photos_and_ratings(moderator_clie
         assert shown in content
     assert 'name="body"' not in content  # read-only
     assert 'name="response"' in content  # the store's public reply can be written
+
+
+@pytest.mark.parametrize("term", ["x" * 5000, "-1", "1e9", "%", "' OR 1=1 --"])
+def test_odd_search_terms_match_nothing_without_an_error(moderator_client, term):
+    review_make(reported=True)
+    response = moderator_client.get(CHANGELIST, {"q": term})
+    assert response.status_code == 200
+    assert listed_ids(response) == []
+
+
+def test_a_search_term_with_a_nul_byte_is_refused_without_an_error(moderator_client):
+    review_make(reported=True)
+    response = moderator_client.get(CHANGELIST, {"q": "nul\x00byte"})
+    assert response.status_code == 200  # Django's search form rejects it and lists the queue
+
+
+@pytest.mark.parametrize("review_id", ["99999999999", "abc", "-5"])
+def test_a_review_page_for_no_such_review_redirects_with_a_message(moderator_client, review_id):
+    response = moderator_client.get(f"{CHANGELIST}{review_id}/change/")
+    assert response.status_code == 302
