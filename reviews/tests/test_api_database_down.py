@@ -1,0 +1,84 @@
+"""End to end: the API served by gunicorn while its database cannot be reached answers 503 with
+Retry-After on every route, never a 500."""
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+UNREACHABLE = "postgres://postgres@%2Fnonexistent-socket-dir:5432/atelier"
+REVIEW = {
+    "product_id": 1,
+    "rating": 5,
+    "body": "b",
+    "recommend": True,
+    "name": "n",
+    "email": "a@b.co",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server_without_database():
+    port = free_port()
+    process = subprocess.Popen(
+        [str(GUNICORN), "atelier.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        cwd=REPO,
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": UNREACHABLE, "DJANGO_SECRET_KEY": "t"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/reviews?product_id=1", None),
+        ("GET", "/reviews/meta?product_id=1", None),
+        ("GET", "/reviews/1", None),
+        ("POST", "/reviews", REVIEW),
+        ("PUT", "/reviews/1/helpful", None),
+        ("PUT", "/reviews/1/report", None),
+    ],
+)
+def test_every_route_answers_503_when_the_database_is_down(
+    server_without_database, method, path, body
+):
+    request = urllib.request.Request(
+        server_without_database + path,
+        data=None if body is None else json.dumps(body).encode(),
+        method=method,
+        headers={"Content-Type": "application/json"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(request, timeout=10)
+    assert answer.value.code == 503
+    assert answer.value.headers["Retry-After"] == "5"
+    assert b"database cannot be reached" in answer.value.read()
