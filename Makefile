@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: setup system-packages run test test-suite lint check db-start db-stop db-status clean \
-	cluster-start cluster-stop cluster-status
+	cluster-start cluster-stop cluster-status loadtest bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,14 @@ cluster-stop: setup
 
 cluster-status: setup
 	$(BIN)/python deploy/cluster.py status
+
+# The front-end's traffic mix against a running cluster (bounded, headless; reports in out/locust/).
+loadtest: setup
+	$(BIN)/locust --config loadtests/locust.conf --host http://127.0.0.1:$(CLUSTER_PORT)
+
+# The serving benchmark (1, 2 and 4 app servers); point ATELIER_DATA_DIR at the full dataset.
+bench: setup system-packages
+	$(BIN)/python loadtests/bench.py $(BENCH_ARGS)
 
 clean: cluster-stop db-stop
 	rm -rf .data staticfiles

@@ -30,8 +30,16 @@ REVIEW_POOL_SIZE = 200  # review ids a user remembers from the lists it saw
 
 @events.init_command_line_parser.add_listener
 def add_arguments(parser):
-    parser.add_argument("--product-max", type=int, default=1_000_011, help="highest product id")
-    parser.add_argument("--think-time", type=float, default=0.0, help="mean pause (s)")
+    parser.add_argument(
+        "--product-max",
+        type=int,
+        default=1_000_011,
+        env_var="LOCUST_PRODUCT_MAX",
+        help="highest product id",
+    )
+    parser.add_argument(
+        "--think-time", type=float, default=0.0, env_var="LOCUST_THINK_TIME", help="mean pause (s)"
+    )
 
 
 def weighted(rng: random.Random, choices: dict):
