@@ -27,6 +27,11 @@ PRODUCT_META_COUNTS = (
 )
 CHARACTERISTIC_META_COUNTS = ("value_1", "value_2", "value_3", "value_4", "value_5")
 
+# Key ranges small enough that each is an indexed nested-loop join of well under a second on the
+# full dataset (a wider characteristic range tips the planner into hashing every review).
+PRODUCT_CHUNK = 20_000
+CHARACTERISTIC_CHUNK = 10_000
+
 # Held by a rebuild for one key range at a time: SHARE conflicts with the ROW EXCLUSIVE every
 # trigger takes first, so no aggregate write is in flight while the range is recomputed, and
 # writers wait at most one range (reads never wait).
@@ -132,8 +137,8 @@ class Differences:
 
 def meta_rebuild(
     *,
-    product_chunk: int = 50_000,
-    characteristic_chunk: int = 150_000,
+    product_chunk: int = PRODUCT_CHUNK,
+    characteristic_chunk: int = CHARACTERISTIC_CHUNK,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> RebuildResult:
     """Recompute every aggregate row from the base tables, one key range per transaction.

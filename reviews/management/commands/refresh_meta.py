@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from reviews.aggregates import meta_rebuild
+from reviews.aggregates import CHARACTERISTIC_CHUNK, PRODUCT_CHUNK, meta_rebuild
 
 
 class Command(BaseCommand):
@@ -14,8 +14,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--product-chunk", type=int, default=50_000, metavar="N")
-        parser.add_argument("--characteristic-chunk", type=int, default=150_000, metavar="N")
+        parser.add_argument("--product-chunk", type=int, default=PRODUCT_CHUNK, metavar="N")
+        parser.add_argument(
+            "--characteristic-chunk", type=int, default=CHARACTERISTIC_CHUNK, metavar="N"
+        )
 
     def handle(self, *args, product_chunk: int, characteristic_chunk: int, **options):
         started = time.monotonic()
