@@ -16,7 +16,7 @@ r=/admin/reviews/review/
 for path in "/admin/" "$r" "$r?p=200" "$r?status=all" "$r?status=all&p=200" "$r?status=visible" \
   "$r?rating=1" "$r?rating=5&recommend__exact=0" "$r?status=visible&rating=5&recommend__exact=0" \
   "$r?status=all&q=$review" "$r?status=all&q=$product" "$r?status=all&q=$reviewer" \
-  "$r$review/change/" "/admin/reviews/characteristic/" "/admin/reviews/productmeta/" \
+  "$r$review/change/" "$r$review/delete/" "$r$review/history/" "/admin/reviews/characteristic/" "/admin/reviews/productmeta/" \
   "/admin/reviews/characteristicmeta/"; do
   times=()
   for _ in 1 2 3 4 5 6; do

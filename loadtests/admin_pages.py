@@ -161,6 +161,7 @@ def pages(values: dict) -> list[tuple[str, Callable[[], int]]]:
         ("all, search product id", f"{reviews}?status=all&q={values['product']}"),
         ("all, search reviewer name", f"{reviews}?status=all&q={values['reviewer']}"),
         ("review change page", f"{reviews}{values['with_photos']}/change/"),
+        ("review delete page", f"{reviews}{values['with_photos']}/delete/"),
         ("review history", f"{reviews}{values['review']}/history/"),
         ("characteristics", "/admin/reviews/characteristic/"),
         (
