@@ -3,6 +3,7 @@
     python deploy/cluster.py start [--apps N] [--port 8080] [--workers W]
     python deploy/cluster.py status
     python deploy/cluster.py stop
+    python deploy/cluster.py reload          # rolling graceful reload of the app servers (SIGHUP)
     python deploy/cluster.py kill-app I      # SIGKILL app server I (a crash, for fault drills)
     python deploy/cluster.py start-app I     # start it again and wait until it is healthy
 
@@ -76,6 +77,20 @@ def pid_alive(pid: int, name: str) -> bool:
         return False
     state = stat.rsplit(")", 1)[1].split()[0]
     return state not in ("Z", "X") and name.encode() in cmdline
+
+
+def child_pids(pid: int) -> set[int]:
+    """The live processes whose parent is ``pid`` (an app server's workers)."""
+    children = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] not in ("Z", "X"):
+                children.add(int(entry.name))
+    return children
 
 
 def port_free(port: int) -> bool:
@@ -280,6 +295,27 @@ class Cluster:
         rows.append(("nginx", self._pid("nginx"), health if self._alive("nginx") else "stopped"))
         return rows
 
+    def reload(self, timeout: float = 90) -> None:
+        """A rolling graceful reload: each app server in turn gets SIGHUP (gunicorn starts new
+        workers with fresh code and config, and lets the old ones finish their requests); the
+        next one only once the previous one runs new workers only and answers /health."""
+        state = self.state()
+        if state is None:
+            raise ClusterError(f"no cluster in {self.run_dir}")
+        for index in range(1, state["apps"] + 1):
+            name, master = f"app{index}", self._pid(f"app{index}")
+            if master is None or not self._alive(name):
+                raise ClusterError(f"{name} is not running")
+            old_workers = child_pids(master)
+            os.kill(master, signal.SIGHUP)
+            deadline = time.monotonic() + timeout
+            while True:
+                workers = child_pids(master)
+                if workers and not workers & old_workers and self._app_healthy(index):
+                    break
+                self._check_deadline(deadline, name)
+                time.sleep(0.1)
+
     # -- stop -------------------------------------------------------------------------------
     def kill_app(self, index: int, sig: int = signal.SIGKILL) -> None:
         self._signal_group(f"app{index}", sig)
@@ -379,7 +415,9 @@ def database_stop() -> None:
 # -- command line ---------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("action", choices=["start", "stop", "status", "kill-app", "start-app"])
+    parser.add_argument(
+        "action", choices=["start", "stop", "status", "reload", "kill-app", "start-app"]
+    )
     parser.add_argument("index", nargs="?", type=int, help="kill-app, start-app: which (1..N)")
     parser.add_argument("--run-dir", type=Path, default=DEFAULT_RUN_DIR)
     parser.add_argument("--apps", type=int, default=2, help="app servers behind nginx")
@@ -418,6 +456,9 @@ def main(argv: list[str] | None = None) -> int:
             for name, pid, health in rows:
                 print(f"{name:<8} pid {pid or '-':<8} {health}")
             return 0 if all(health == "healthy" for *_, health in rows) else 1
+        elif args.action == "reload":
+            cluster.reload()
+            print("every app server reloaded")
         elif args.index is None:
             parser.error(f"{args.action} needs the app server's number")
         elif args.action == "kill-app":

@@ -190,3 +190,22 @@ def test_app_servers_reconnect_when_the_database_ends_their_connections(cluster)
         )
         assert cursor.fetchone()[0] >= 1
     assert [meta_status() for _ in range(5)] == [200] * 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolling_reload_loses_no_request(cluster):
+    traffic = store_traffic(catalog_make())
+    workers_before = {pid for name, pid, _ in cluster.status() if name.startswith("app")}
+
+    def reload():
+        time.sleep(0.5)
+        cluster.reload()
+        time.sleep(0.5)
+
+    outcomes = traffic_while(cluster.port, traffic, reload)
+
+    assert len(outcomes) > 100
+    assert [o for o in outcomes if o.status not in (200, 201)] == []
+    acknowledged = [int(o.location.rstrip("/").rsplit("/", 1)[1]) for o in outcomes if o.location]
+    assert Review.objects.filter(id__in=acknowledged).count() == len(acknowledged)
+    assert {pid for name, pid, _ in cluster.status() if name.startswith("app")} == workers_before
