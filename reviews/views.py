@@ -54,6 +54,16 @@ NO_CONTENT = OpenApiResponse(description="Done; empty body.")
 NOT_FOUND = error("No review has this id.")
 
 
+def review_update_schema(summary: str):
+    """A PUT on one review: no body, 204 when done, 404 for an unknown id."""
+    return extend_schema(
+        summary=summary,
+        request=None,
+        parameters=[REVIEW_ID, RETRY_AFTER],
+        responses={204: NO_CONTENT, 404: NOT_FOUND, 503: UNAVAILABLE},
+    )
+
+
 def review_id_parse(raw: str) -> int:
     """A path id that is not a whole number in the id range names no review: 404, like an
     unknown one."""
@@ -136,23 +146,13 @@ class ReviewViewSet(viewsets.ViewSet):
             raise ReviewNotFound()
         return HttpResponse(review, content_type=JSON)
 
-    @extend_schema(
-        summary="Mark a review helpful",
-        request=None,
-        parameters=[REVIEW_ID, RETRY_AFTER],
-        responses={204: NO_CONTENT, 404: NOT_FOUND, 503: UNAVAILABLE},
-    )
+    @review_update_schema("Mark a review helpful")
     def helpful(self, request, review_id: str):
         if not services.review_mark_helpful(review_id=review_id_parse(review_id)):
             raise ReviewNotFound()
         return no_content()
 
-    @extend_schema(
-        summary="Report a review (hides it from lists and meta; idempotent)",
-        request=None,
-        parameters=[REVIEW_ID, RETRY_AFTER],
-        responses={204: NO_CONTENT, 404: NOT_FOUND, 503: UNAVAILABLE},
-    )
+    @review_update_schema("Report a review (hides it from lists and meta; idempotent)")
     def report(self, request, review_id: str):
         if not services.review_report(review_id=review_id_parse(review_id)):
             raise ReviewNotFound()

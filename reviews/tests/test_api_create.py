@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
@@ -294,3 +295,21 @@ def test_post_review_is_one_statement_per_table_in_one_transaction(api, django_a
         assert post(api, valid()).status_code == 201
     with django_assert_num_queries(3):
         assert post(api, valid(photos=[], characteristics={})).status_code == 201
+
+
+def test_post_review_failing_on_its_last_insert_leaves_nothing_behind(api):
+    """All or nothing for real: a trigger (this test's own) refuses the ratings' INSERT, the last
+    of the three, after the review and its photos were written."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION pg_temp.refuse() RETURNS trigger LANGUAGE plpgsql AS"
+            " $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER refuse_ratings BEFORE INSERT ON characteristic_reviews"
+            " FOR EACH ROW EXECUTE FUNCTION pg_temp.refuse()"
+        )
+    before = counts()
+    with pytest.raises(Exception, match="refused by the test"):
+        post(api, valid())
+    assert counts() == before

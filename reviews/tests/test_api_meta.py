@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reviews.meta import average_text
+from reviews.meta import CharacteristicStats, average_text, product_meta_shape
 from reviews.tests import oracle
 
 pytestmark = pytest.mark.usefixtures("loaded")
@@ -95,3 +95,16 @@ def test_average_text_equals_decimal_half_up(count, data):
 
 def test_average_text_of_nothing_is_none():
     assert average_text(0, 0) is None
+
+
+def test_product_meta_shows_the_lower_id_of_two_characteristics_with_one_name():
+    meta = product_meta_shape(
+        product_id=9,
+        rating_counts={},
+        recommend_counts={},
+        characteristics=[
+            CharacteristicStats(id=31, name="Fit", count=1, total=2),
+            CharacteristicStats(id=30, name="Fit", count=0, total=None),
+        ],
+    )
+    assert meta["characteristics"] == {"Fit": {"id": 30, "value": None}}
