@@ -99,6 +99,9 @@ def copy_merge(cursor, table: Table, lines: Iterable[bytes]) -> tuple[int, int]:
         )
     )
     sent = _copy(cursor, staging, table, lines)
+    # Foreign-key checks at the end of the INSERT, not at commit: ALTER TABLE ... ENABLE TRIGGER
+    # refuses a table with checks still pending (photos and ratings have foreign keys).
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     cursor.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER USER").format(name))
     cursor.execute(
         sql.SQL(

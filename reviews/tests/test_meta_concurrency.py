@@ -90,7 +90,7 @@ def test_mixed_concurrent_writes_neither_deadlock_nor_drift():
 
     def work(index: int) -> None:
         rng = random.Random(100 + index)
-        for _ in range(25):
+        for _ in range(60):
             if time.monotonic() > deadline:
                 return
             ids = list(Review.objects.values_list("id", flat=True))
