@@ -186,6 +186,11 @@ class ReviewAdmin(LargeTableAdmin):
     def has_add_permission(self, request, obj=None):
         return False  # reviews come from shoppers through the API
 
+    def save_model(self, request, obj, form, change):
+        # Only the response: a full save would write back every field as the page read it, undoing
+        # a report or a helpful vote that arrived meanwhile.
+        obj.save(update_fields=["response"])
+
     def delete_model(self, request, obj):
         # The change page's delete button: Django has already written the log entry.
         reviews_remove(review_ids=[obj.pk])

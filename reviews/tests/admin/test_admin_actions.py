@@ -5,7 +5,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.urls import reverse
 
-from reviews.admin.moderation import ACTION_LIMIT
+from reviews.admin.moderation import ACTION_LIMIT, ReviewAdmin
 from reviews.models import Review, ReviewPhoto
 from reviews.tests.factories import (
     characteristic_make,
@@ -166,3 +166,29 @@ def test_forged_ids_in_an_action_change_nothing_and_do_not_fail(moderator_client
     assert response.status_code in {200, 302}
     assert Review.objects.get(pk=review.id).reported
     assert not LogEntry.objects.exists()
+
+
+def test_saving_a_response_keeps_a_report_and_votes_that_arrived_meanwhile(
+    moderator_client, monkeypatch
+):
+    review = review_make(helpfulness=3)
+    save_form = ReviewAdmin.save_form
+
+    def shopper_writes_meanwhile(self, request, form, change):
+        # Between the page reading the review and saving it, a shopper reports it and votes.
+        Review.objects.filter(pk=review.id).update(reported=True, helpfulness=4)
+        return save_form(self, request, form, change)
+
+    monkeypatch.setattr(ReviewAdmin, "save_form", shopper_writes_meanwhile)
+    data = {
+        "response": "Thank you for the feedback.",
+        **{
+            f"{prefix}-{key}": "0"
+            for prefix in ("photos", "characteristic_ratings")
+            for key in ("TOTAL_FORMS", "INITIAL_FORMS")
+        },
+    }
+    url = reverse("admin:reviews_review_change", args=[review.id])
+    assert moderator_client.post(url, data).status_code == 302
+    saved = Review.objects.get(pk=review.id)
+    assert (saved.response, saved.reported, saved.helpfulness) == (data["response"], True, 4)
