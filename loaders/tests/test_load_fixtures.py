@@ -194,3 +194,17 @@ def test_load_csv_fails_when_nothing_could_be_loaded(tmp_path):
 
     with pytest.raises(CommandError, match="nothing could be loaded"):
         call_command("load_csv", str(reviews), "--rejects", str(tmp_path / "r.csv"))
+
+
+def test_crlf_line_endings_and_a_byte_order_mark_load_like_the_plain_files(tmp_path):
+    csv_directory_load(CLEAN)
+    clean = tables_dump()
+    tables_empty()
+    for source in CLEAN.iterdir():
+        text = source.read_bytes().replace(b"\n", b"\r\n")
+        (tmp_path / source.name).write_bytes(b"\xef\xbb\xbf" + text)
+
+    report = csv_directory_load(tmp_path)
+
+    assert report.rejected == 0
+    assert tables_dump() == clean
