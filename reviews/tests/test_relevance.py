@@ -1,12 +1,15 @@
 """The `relevant` sort: newer wins among equally helpful reviews, more helpful wins among equally
 recent ones, and a very helpful old review yields to a recent one."""
 
+import itertools
+import math
 from datetime import timedelta
 
 import pytest
 from django.db import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rest_framework.test import APIClient
 
 from reviews.dates import from_epoch_ms
 from reviews.models import INT4_MAX
@@ -15,6 +18,7 @@ from reviews.tests.factories import review_make
 pytestmark = pytest.mark.django_db
 
 START = from_epoch_ms(1_600_000_000_000)
+PRODUCTS = itertools.count(800_000)  # a fresh product for each generated example
 
 
 def relevant_ids(api, product_id: int) -> list[int]:
@@ -73,3 +77,40 @@ def test_relevance_grows_with_helpfulness(less, more, moment):
 
 def test_relevance_is_defined_for_the_largest_helpfulness():
     assert relevance(INT4_MAX, 0) == pytest.approx(21.487562597)
+
+
+def expected_order(reviews, sort: str) -> list[int]:
+    def key(review):
+        epoch = review.date.timestamp()
+        if sort == "newest":
+            return (epoch, review.id)
+        if sort == "helpful":
+            return (review.helpfulness, epoch, review.id)
+        return (math.log1p(review.helpfulness) + epoch / 2_592_000, review.id)
+
+    return [review.id for review in sorted(reviews, key=key, reverse=True)]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    rows=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 4)), max_size=12),
+    count=st.integers(1, 5),
+    sort=st.sampled_from(["relevant", "newest", "helpful"]),
+)
+def test_pages_partition_the_reviews_in_sort_order(rows, count, sort):
+    """Many ties (few helpfulness values, few days): pages still never overlap, miss nothing and
+    follow the sort, ties broken by review_id descending."""
+    product_id = next(PRODUCTS)
+    reviews = [
+        review_make(product_id=product_id, helpfulness=helpful, date=START + timedelta(days=day))
+        for helpful, day in rows
+    ]
+    api = APIClient()
+    paged = []
+    for page in range(1, len(reviews) // count + 3):
+        body = api.get(
+            "/reviews", {"product_id": product_id, "sort": sort, "count": count, "page": page}
+        ).json()
+        assert len(body["results"]) <= count
+        paged += [result["review_id"] for result in body["results"]]
+    assert paged == expected_order(reviews, sort)
