@@ -7,9 +7,11 @@ import time
 import pytest
 from django.db import close_old_connections, connection, transaction
 
+from reviews.aggregates import meta_rebuild
 from reviews.models import CharacteristicReview, ProductMeta, Review
+from reviews.selectors import product_meta_get
 from reviews.tests.factories import characteristic_make
-from reviews.tests.meta_oracle import assert_meta_exact
+from reviews.tests.meta_oracle import assert_meta_exact, product_meta_from_base_tables
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -154,4 +156,47 @@ def test_delete_and_report_of_the_same_review_do_not_deadlock():
 
     assert in_threads(work, 2) == []
     assert not Review.objects.filter(id=review.id).exists()
+    assert_meta_exact()
+
+
+def test_rebuild_while_writing_and_reading_loses_nothing_and_serves_exact_meta():
+    products = (91, 92, 93)
+    characteristics = {p: [characteristic_make(product_id=p, name="Fit")] for p in products}
+    rng = random.Random(3)
+    for product_id in products:
+        post(product_id, characteristics[product_id], rng)
+    writers_left, counting = [2], threading.Lock()
+    deadline = time.monotonic() + 20
+
+    def writing() -> bool:
+        with counting:
+            return writers_left[0] > 0 and time.monotonic() < deadline
+
+    def work(index: int) -> None:
+        rng = random.Random(200 + index)
+        if index == 0:  # the rebuild, range after tiny range, for as long as the writers write
+            while writing():
+                meta_rebuild(product_chunk=1, characteristic_chunk=1)
+        elif index == 1:  # a reader: what meta serves equals the base tables, in one snapshot
+            while writing():
+                with transaction.atomic():
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                    for product_id in products:
+                        served = product_meta_get(product_id=product_id)
+                        assert served == product_meta_from_base_tables(product_id)
+        else:  # writers: posts and reports
+            try:
+                for _ in range(40):
+                    product_id = rng.choice(products)
+                    post(product_id, characteristics[product_id], rng)
+                    ids = list(
+                        Review.objects.filter(product_id=product_id).values_list("id", flat=True)
+                    )
+                    Review.objects.filter(id=rng.choice(ids)).update(reported=rng.random() < 0.5)
+            finally:
+                with counting:
+                    writers_left[0] -= 1
+
+    assert in_threads(work, 4) == []
     assert_meta_exact()
