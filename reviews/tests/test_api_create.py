@@ -241,6 +241,8 @@ def test_post_review_body_not_an_object_is_422(api, body):
         b'{"rating": NaN}',
         b'{"a": "\xff\xfe"}',
         b'{"rating": 1' + b"0" * 5000 + b"}",
+        b"[" * 100_000 + b"]" * 100_000,  # nested past any parser's depth
+        b'{"body": "\\ud800"}',  # a lone surrogate, which no text column can store
     ],
 )
 def test_post_review_malformed_json_is_400(api, raw):
