@@ -4,6 +4,7 @@ import http.client
 import json
 import socket
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -209,3 +210,20 @@ def test_a_rolling_reload_loses_no_request(cluster):
     acknowledged = [int(o.location.rstrip("/").rsplit("/", 1)[1]) for o in outcomes if o.location]
     assert Review.objects.filter(id__in=acknowledged).count() == len(acknowledged)
     assert {pid for name, pid, _ in cluster.status() if name.startswith("app")} == workers_before
+
+
+def test_the_cluster_command_reports_every_process_healthy(cluster):
+    command = [sys.executable, "deploy/cluster.py", "status", "--run-dir", str(cluster.run_dir)]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["app1", "app2", "nginx"]
+    assert all(line.endswith("healthy") and "unhealthy" not in line for line in lines)
+
+
+def test_the_cluster_command_refuses_a_second_start_on_the_same_run_folder(cluster):
+    command = [sys.executable, "deploy/cluster.py", "start", "--run-dir", str(cluster.run_dir)]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert result.returncode == 1
+    assert "already running" in result.stderr
+    assert {health for *_, health in cluster.status()} == {"healthy"}  # left as it was
