@@ -69,11 +69,12 @@ PRODUCT_META_REBUILD_RANGE = _range_rebuild_sql("product_meta", "product_id", PR
 CHARACTERISTIC_META_REBUILD_RANGE = _range_rebuild_sql(
     "characteristic_meta", "characteristic_id", CHARACTERISTIC_META_COUNTS
 )
-# The key ranges to cover: everything the base tables or the stored rows mention.
+# The key ranges to cover: every key a counted row or a stored row has. Only visible reviews
+# count, so their min and max come from a partial index (reviews_product_newest_idx).
 PRODUCT_META_KEYS = """
 SELECT least(min(product_id), (SELECT min(product_id) FROM product_meta)),
        greatest(max(product_id), (SELECT max(product_id) FROM product_meta))
-FROM reviews"""
+FROM reviews WHERE NOT reported"""
 CHARACTERISTIC_META_KEYS = """
 SELECT least(min(characteristic_id), (SELECT min(characteristic_id) FROM characteristic_meta)),
        greatest(max(characteristic_id), (SELECT max(characteristic_id) FROM characteristic_meta))
