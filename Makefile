@@ -23,11 +23,16 @@ setup: $(STAMP)
 system-packages:
 	deploy/system-packages.sh $(SYSTEM_PACKAGES)
 
-run: setup
+# Static files are collected again only when the dependencies or the app's own files change.
+STATIC_MANIFEST := staticfiles/staticfiles.json
+$(STATIC_MANIFEST): $(STAMP) $(shell find reviews/static -type f 2>/dev/null)
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	touch $@
+
+run: setup $(STATIC_MANIFEST)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) demo_data
 	$(MANAGE) moderator_ensure
-	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(BIN)/gunicorn atelier.wsgi --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT)
 
 lint: setup

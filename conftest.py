@@ -1,6 +1,17 @@
-"""Test-session wiring: leave no embedded PostgreSQL behind that the test run itself started."""
+"""Test-session wiring: static files without ``collectstatic``, and no embedded PostgreSQL left
+behind that the test run itself started."""
 
 import pytest
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """The manifest storage needs `collectstatic` (a clean clone has none); pages rendered in tests
+    (admin, Swagger UI) only need the URLs."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.hookimpl(trylast=True)
