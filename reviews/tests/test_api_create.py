@@ -315,3 +315,12 @@ def test_post_review_failing_on_its_last_insert_leaves_nothing_behind(api):
     with pytest.raises(Exception, match="refused by the test"):
         post(api, valid())
     assert counts() == before
+
+
+def test_post_and_put_ignore_the_authorization_header(api):
+    token = {"HTTP_AUTHORIZATION": "ghp_a-token-for-the-old-host"}
+    response = api.post("/reviews", json.dumps(valid()), content_type="application/json", **token)
+    assert response.status_code == 201
+    review_id = response["Location"].rsplit("/", 1)[1]
+    assert api.put(f"/reviews/{review_id}/helpful", **token).status_code == 204
+    assert api.put(f"/reviews/{review_id}/report", **token).status_code == 204
