@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from reviews.admin.large_tables import ReadOnlyAdmin, exact_number_search
+from reviews.aggregates import CHARACTERISTIC_META_COUNTS, PRODUCT_META_COUNTS
 from reviews.models import Characteristic, CharacteristicMeta, ProductMeta
 
 
@@ -22,16 +23,7 @@ class CharacteristicAdmin(ReadOnlyAdmin):
 class ProductMetaAdmin(ReadOnlyAdmin):
     """Each product's rating histogram and recommend counts, kept by the database's triggers."""
 
-    list_display = (
-        "product_id",
-        "rating_1",
-        "rating_2",
-        "rating_3",
-        "rating_4",
-        "rating_5",
-        "recommend_false",
-        "recommend_true",
-    )
+    list_display = ("product_id", *PRODUCT_META_COUNTS)
     search_fields = ("=product_id",)
     search_help_text = "An exact product id."
     ordering = ("-product_id",)
@@ -46,11 +38,7 @@ class CharacteristicMetaAdmin(ReadOnlyAdmin):
 
     list_display = (
         "characteristic",
-        "value_1",
-        "value_2",
-        "value_3",
-        "value_4",
-        "value_5",
+        *CHARACTERISTIC_META_COUNTS,
         "rating_count",
         "average",
     )
