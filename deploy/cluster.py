@@ -200,12 +200,9 @@ class Cluster:
         return Settings(**state["settings"])
 
     def _manage(self, settings: Settings, *args: str) -> None:
-        subprocess.run(
-            [sys.executable, str(REPO / "manage.py"), *args],
-            env=app_environment(settings),
-            check=True,
-            cwd=REPO,
-        )
+        command = [sys.executable, str(REPO / "manage.py"), *args]
+        if subprocess.run(command, env=app_environment(settings), cwd=REPO).returncode:
+            raise ClusterError(f"manage.py {args[0]} failed (its output is above)")
 
     def _spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
         log = open(self.run_dir / "logs" / f"{name}.log", "ab")  # noqa: SIM115 (child owns it)

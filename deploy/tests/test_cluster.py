@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 from django.db import connection
 
-from deploy.cluster import Cluster, Settings, UnixHTTPConnection
+from deploy.cluster import Cluster, ClusterError, Settings, UnixHTTPConnection
 from loadtests.bench import REPO, locust_argv
 from reviews.models import Review
 from reviews.tests.factories import characteristic_make, characteristic_review_make, review_make
@@ -227,3 +227,11 @@ def test_the_cluster_command_refuses_a_second_start_on_the_same_run_folder(clust
     assert result.returncode == 1
     assert "already running" in result.stderr
     assert {health for *_, health in cluster.status()} == {"healthy"}  # left as it was
+
+
+def test_start_stops_what_it_started_when_the_database_is_unreachable(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"postgres://nobody@127.0.0.1:{free_port()}/nothing")
+    broken = Cluster(tmp_path / "broken")
+    with pytest.raises(ClusterError, match="migrate failed"):
+        broken.start(Settings(apps=1, port=free_port()))
+    assert broken.state() is None and broken.status() == []
