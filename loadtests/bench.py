@@ -301,7 +301,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--apps", default="1,2,4", type=lambda s: [int(n) for n in s.split(",")])
     parser.add_argument("--duration", type=int, default=30, help="seconds measured per run")
     parser.add_argument("--warmup", type=int, default=5, help="seconds before each run")
-    parser.add_argument("--connections", type=int, default=32, help="concurrent clients")
+    parser.add_argument("--connections", type=int, default=16, help="concurrent clients")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--workers", type=int, help="gunicorn workers per app server")
     parser.add_argument("--worker-class", help="gunicorn worker class")
