@@ -49,3 +49,8 @@ loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 
 # nginx talks to gunicorn over a Unix socket or a private network: trust its X-Forwarded-* headers.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# gunicorn's control socket defaults to one path per user ($HOME/.gunicorn/gunicorn.ctl): every app
+# server on a machine would share it, and one stopping would remove another's. The cluster command
+# and operators use signals and pid files instead.
+control_socket_disable = True
