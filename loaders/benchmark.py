@@ -144,5 +144,10 @@ def loader_run(directory: Path) -> tuple[LoadReport, float]:
     return report, time.monotonic() - started
 
 
-def peak_memory_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_memory_mb() -> tuple[float, float]:
+    """Max RSS of this process and of its largest child (the checker; psql's are smaller)."""
+    own, children = (resource.getrusage(who).ru_maxrss / 1024 for who in _RUSAGE)
+    return own, children
+
+
+_RUSAGE = (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)

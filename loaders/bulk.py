@@ -8,10 +8,8 @@ Either way user triggers are off during the insert; ``post_load`` rebuilds what 
 """
 
 from collections.abc import Iterable
-from queue import Queue
 
 from psycopg import sql
-from psycopg.copy import QueuedLibpqWriter
 
 from loaders.ids import IdSet
 from loaders.tables import Table
@@ -42,11 +40,21 @@ def table_lock_empty(cursor, table: Table) -> bool:
     """
     name = sql.Identifier(table.name)
     cursor.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(name))
-    cursor.execute(sql.SQL("SELECT NOT EXISTS (SELECT FROM {})").format(name))
-    empty = cursor.fetchone()[0]
+    empty = table_empty(cursor, table.name)
     if empty:
         cursor.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(name))
     return empty
+
+
+def table_empty(cursor, name: str) -> bool:
+    cursor.execute(sql.SQL("SELECT NOT EXISTS (SELECT FROM {})").format(sql.Identifier(name)))
+    return cursor.fetchone()[0]
+
+
+def parents_lock(cursor, table: Table) -> None:
+    """Keep the rows ``table`` refers to as they are (SHARE lock) until this transaction ends."""
+    for parent in sorted(set(table.parents.values())):
+        cursor.execute(sql.SQL("LOCK TABLE {} IN SHARE MODE").format(sql.Identifier(parent)))
 
 
 def parent_ids(cursor, parent: str) -> IdSet:
@@ -79,7 +87,7 @@ def copy_into_empty(cursor, table: Table, lines: Iterable[bytes]) -> int:
     rebuild = _detach(cursor, table)
     cursor.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER USER").format(name))
     cursor.execute(sql.SQL("TRUNCATE {}").format(name))
-    rows = _copy(cursor, name, table, lines)
+    rows = _copy(cursor, name, table, lines, freeze=True)
     for statement in rebuild:
         cursor.execute(statement)
     cursor.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER USER").format(name))
@@ -113,22 +121,20 @@ def copy_merge(cursor, table: Table, lines: Iterable[bytes]) -> tuple[int, int]:
     return inserted, sent - inserted
 
 
-def _copy(cursor, target: sql.Identifier, table: Table, lines: Iterable[bytes]) -> int:
+def _copy(
+    cursor, target: sql.Identifier, table: Table, lines: Iterable[bytes], *, freeze: bool = False
+) -> int:
+    """COPY ``lines``; ``freeze`` (only into a table truncated in this transaction) writes the
+    rows frozen and all-visible, so index builds and the first reads don't rewrite every page."""
     columns = sql.SQL(", ").join(map(sql.Identifier, table.columns))
-    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, NULL 'null')").format(target, columns)
-    with cursor.copy(statement, writer=_QueuedWriter(cursor)) as copy:
+    options = sql.SQL(", FREEZE" if freeze else "")
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, NULL 'null'{})").format(
+        target, columns, options
+    )
+    with cursor.copy(statement) as copy:
         for block in lines:
             copy.write(block)
     return cursor.rowcount
-
-
-class _QueuedWriter(QueuedLibpqWriter):
-    """psycopg's writer thread, so checking the next block overlaps sending this one; its queue
-    holds at most 64 buffers of 128 kB (psycopg's own allows 1024), so memory stays flat."""
-
-    def __init__(self, cursor):
-        super().__init__(cursor)
-        self._queue = Queue(maxsize=64)
 
 
 def _detach(cursor, table: Table) -> list[sql.Composable]:

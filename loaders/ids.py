@@ -64,6 +64,20 @@ class IdSet:
             flags[value] = 1
         return True
 
+    def union(self, other: "IdSet") -> "IdSet":
+        """A new set of the ids of both."""
+        if not other.flags and not other.sparse:
+            return self
+        if not self.flags and not self.sparse:
+            return other
+        size = max(len(self.flags), len(other.flags))
+        # Flags are 0 or 1 bytes, so OR-ing the whole arrays as two integers ORs each id's flag.
+        mine, theirs = (int.from_bytes(s.flags.ljust(size, b"\0"), "little") for s in (self, other))
+        union = IdSet()
+        union.flags = bytearray((mine | theirs).to_bytes(size, "little"))
+        union.sparse = self.sparse | other.sparse
+        return union
+
     def has_all(self, ids: list[int]) -> bool:
         """Is every id of ``ids`` here? (False also when some are beyond the dense range.)"""
         if not ids:

@@ -5,25 +5,20 @@ Each file loads in its own transaction (a load killed half-way leaves the files 
 complete and nothing of the one it was in); re-running inserts only ids not yet there.
 """
 
-import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from django.db import connection, transaction
-from tqdm import tqdm
 
 from loaders import bulk
-from loaders.fields import Refused
+from loaders.check import Checked, Checker, CheckFailed
+from loaders.ids import IdSet
 from loaders.post_load import post_load
-from loaders.records import record_at
-from loaders.rejects import Reject, RejectsFile
-from loaders.rows import RowChecker
+from loaders.rejects import Reject
 from loaders.tables import BY_NAME, LOAD_ORDER, Table
-
-READ_BYTES = 1 << 20  # the unit of reading, checking and sending
 
 
 class LoadError(Exception):
@@ -104,17 +99,14 @@ def csv_files_load(
     files = sorted(files, key=lambda pair: LOAD_ORDER.index(pair[0]))
     for table, path in files:
         _header_check(table, path)
-    rejects = RejectsFile(rejects_path)
     report = LoadReport(rejects_path=rejects_path)
-    try:
+    with Checker(files, _present_parent_ids(files), rejects_path, progress) as checker:
         for table, path in files:
-            file_report = _file_load(table, path, rejects, progress)
+            file_report, checked = _file_load(table, path, checker)
             report.files.append(file_report)
+            report.rejects += checked.first_rejects
             if out is not None:
                 out.write(file_report.summary() + "\n")
-    finally:
-        rejects.close()
-        report.rejects = rejects.first
     started = time.monotonic()
     with connection.cursor() as cursor:  # no outer transaction: the rebuild commits per range
         post_load(cursor.cursor, tuple(table.name for table, _ in files))
@@ -136,91 +128,39 @@ def _header_check(table: Table, path: Path) -> None:
         )
 
 
-def _file_load(table: Table, path: Path, rejects: RejectsFile, progress: bool) -> FileReport:
+def _present_parent_ids(files: Sequence[tuple[Table, Path]]) -> dict[str, IdSet]:
+    """The ids already in each table the files refer to (none for one about to be loaded empty).
+
+    Read before the load, so the checker can run ahead; a parent row deleted meanwhile is caught by
+    the foreign key when the child file is loaded, which then fails as a whole.
+    """
+    loading = {table.name for table, _ in files}
+    parents = {parent for table, _ in files for parent in table.parents.values()}
+    present = {}
+    with transaction.atomic(), connection.cursor() as wrapper:
+        for parent in sorted(parents):
+            if parent not in loading or not bulk.table_empty(wrapper.cursor, parent):
+                present[parent] = bulk.parent_ids(wrapper.cursor, parent)
+    return present
+
+
+def _file_load(table: Table, path: Path, checker: Checker) -> tuple[FileReport, Checked]:
     report = FileReport(table=table.name, path=path)
     started = time.monotonic()
-    refused_before = rejects.count
     with transaction.atomic(), connection.cursor() as wrapper:
         cursor = wrapper.cursor
         empty = bulk.table_lock_empty(cursor, table)
-        parents = {
-            column: bulk.parent_ids(cursor, parent) for column, parent in table.parents.items()
-        }
-        lines = _checked_lines(table, path, RowChecker(table, parents), rejects, progress)
-        if empty:
-            report.loaded = bulk.copy_into_empty(cursor, table, lines)
-        else:
-            report.loaded, report.already_present = bulk.copy_merge(cursor, table, lines)
-    report.rejected = rejects.count - refused_before
+        bulk.parents_lock(cursor, table)
+        try:
+            if empty:
+                report.loaded = bulk.copy_into_empty(cursor, table, checker.spool(table))
+            else:
+                report.loaded, report.already_present = bulk.copy_merge(
+                    cursor, table, checker.spool(table)
+                )
+        except CheckFailed as failure:
+            raise LoadError(f"{path}: {failure}; nothing of it loaded") from failure
+    checked = checker.checked(table)
+    report.rejected = checked.rejected
     report.seconds = time.monotonic() - started
-    return report
-
-
-def _checked_lines(
-    table: Table, path: Path, checker: RowChecker, rejects: RejectsFile, progress: bool
-) -> Iterator[bytes]:
-    """Blocks of checked rows for COPY; refused rows go to ``rejects`` on the way.
-
-    Runs of canonical rows are found by one regex call and checked together; anything else is
-    taken one record at a time. Memory holds one read block and the record being completed.
-    """
-    file_name = path.name
-
-    def refuse(line: int, reason: str, record: bytes) -> None:
-        rejects.add(file_name, line, reason, record)
-
-    run_match, is_row = table.run.match, checker.is_row
-    with (
-        path.open("rb") as stream,
-        tqdm(
-            total=path.stat().st_size,
-            unit="B",
-            unit_scale=True,
-            desc=table.name,
-            disable=None if progress else True,
-            file=sys.stderr,
-        ) as bar,
-    ):
-        stream.readline()  # the header, checked before the load began
-        line, data, started, rows = 2, b"", time.monotonic(), 0
-        single: list[bytes] = []  # rows checked one by one, sent together
-        while True:
-            block = stream.read(READ_BYTES)
-            final = not block
-            data += block
-            if final and data and not data.endswith(b"\n"):
-                data += b"\n"
-            position = 0
-            while position < len(data):
-                run_end = run_match(data, position).end()
-                if run_end > position:
-                    if single:
-                        yield b"".join(single)
-                        single.clear()
-                    run = data[position:run_end]
-                    yield checker.run(run, line, refuse)
-                    line += run.count(b"\n")
-                    rows += run.count(b"\n")
-                    position = run_end
-                    continue
-                record = record_at(data, position, is_row, final=final)
-                if record is None:
-                    break  # completed by the next block
-                if record.broken is not None:
-                    refuse(line, record.broken, record.text)
-                elif record.text:
-                    try:
-                        single.append(checker.check(record.text))
-                    except Refused as refusal:
-                        refuse(line, str(refusal), record.text)
-                position, line = record.end, line + record.lines
-            if single:
-                yield b"".join(single)
-                single.clear()
-            data = data[position:]
-            if not bar.disable:
-                rate = rows / max(time.monotonic() - started, 1e-3)
-                bar.set_postfix_str(f"{rate:,.0f} lines/s", refresh=False)
-                bar.update(stream.tell() - len(data) - bar.n)
-            if final:
-                return
+    return report, checked

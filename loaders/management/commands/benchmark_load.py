@@ -70,4 +70,5 @@ class Command(BaseCommand):
             f"ratio loader / plain: {loader_total / plain_total:.2f} "
             f"(without post_load: {(loader_total - report.post_load_seconds) / plain_total:.2f})"
         )
-        write(f"loader peak memory (max RSS): {benchmark.peak_memory_mb():,.0f} MB")
+        loader, checker = benchmark.peak_memory_mb()
+        write(f"peak memory (max RSS): loader {loader:,.0f} MB, checker process {checker:,.0f} MB")
