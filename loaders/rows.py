@@ -88,12 +88,15 @@ class RowChecker:
             return None
         if not self._has_date:
             return run
-        pieces, position = [], 0
+        # Millions of rows pass here: group numbers and bound methods save a tenth of the time.
+        pieces, position, date = [], 0, self.table.row.groupindex["date"]
+        append = pieces.append
         for match in matches:
-            start, end = match.span("date")
-            pieces += (run[position:start], epoch_ms_to_sql(int(match["date"])))
+            start, end = match.span(date)
+            append(run[position:start])
+            append(epoch_ms_to_sql(int(run[start:end])))
             position = end
-        pieces.append(run[position:])
+        append(run[position:])
         return b"".join(pieces)
 
     def _parse(self, record: bytes) -> tuple[int, list[int], bytes]:
