@@ -5,7 +5,7 @@ write; the views ``product_meta_fresh`` and ``characteristic_meta_fresh`` comput
 from the base tables. A rebuild writes the views into the tables; a verification compares them.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -141,23 +141,28 @@ def meta_rebuild(
     product_chunk: int = PRODUCT_CHUNK,
     characteristic_chunk: int = CHARACTERISTIC_CHUNK,
     progress: Callable[[str, int, int], None] | None = None,
+    tables: Collection[str] = ("product_meta", "characteristic_meta"),
 ) -> RebuildResult:
-    """Recompute every aggregate row from the base tables, one key range per transaction.
+    """Recompute every aggregate row of ``tables`` from the base tables, one key range per
+    transaction.
 
     Safe while the API serves: readers see the old or the new rows of a range, both exact, and
     writers wait only while one range is being recomputed. Inside an outer transaction (a
     loader's) each range becomes a savepoint and the locks are held until that transaction ends.
     """
-    products = _rebuild_table(
-        PRODUCT_META_KEYS, PRODUCT_META_REBUILD_RANGE, product_chunk, "products", progress
-    )
-    characteristics = _rebuild_table(
-        CHARACTERISTIC_META_KEYS,
-        CHARACTERISTIC_META_REBUILD_RANGE,
-        characteristic_chunk,
-        "characteristics",
-        progress,
-    )
+    products = characteristics = 0
+    if "product_meta" in tables:
+        products = _rebuild_table(
+            PRODUCT_META_KEYS, PRODUCT_META_REBUILD_RANGE, product_chunk, "products", progress
+        )
+    if "characteristic_meta" in tables:
+        characteristics = _rebuild_table(
+            CHARACTERISTIC_META_KEYS,
+            CHARACTERISTIC_META_REBUILD_RANGE,
+            characteristic_chunk,
+            "characteristics",
+            progress,
+        )
     return RebuildResult(products_written=products, characteristics_written=characteristics)
 
 
