@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from django.db import connection, transaction
+from psycopg import IntegrityError
 
 from loaders import bulk
 from loaders.check import Checked, Checker, CheckFailed
@@ -160,6 +161,11 @@ def _file_load(table: Table, path: Path, checker: Checker) -> tuple[FileReport, 
                 )
         except CheckFailed as failure:
             raise LoadError(f"{path}: {failure}; nothing of it loaded") from failure
+        except IntegrityError as error:  # a parent row deleted since the load began
+            raise LoadError(
+                f"{path}: the database refused it ({error}); nothing of it loaded. Loading it "
+                "again refuses only the rows that refer to rows deleted meanwhile."
+            ) from error
     checked = checker.checked(table)
     report.rejected = checked.rejected
     report.seconds = time.monotonic() - started

@@ -7,11 +7,14 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
+from loaders import load
 from loaders.check import SPOOL_PREFIX, Checker, CheckFailed, spools_stale_remove
-from loaders.load import csv_files_load
+from loaders.load import LoadError, csv_files_load
 from loaders.tables import BY_NAME, LOAD_ORDER, REVIEWS
 from loaders.tests.helpers import CLEAN, DIRTY, tables_dump, tables_empty
+from reviews.models import ReviewPhoto
 
 
 @pytest.mark.django_db(transaction=True)
@@ -63,3 +66,35 @@ def test_spool_folders_of_loads_no_longer_running_are_removed():
 
 
 _OUT = {"capture_output": True, "text": True, "check": True}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_parent_deleted_after_the_load_began_fails_its_child_file_cleanly(monkeypatch):
+    photos = BY_NAME["reviews_photos"]
+    csv_files_load([(REVIEWS, CLEAN / REVIEWS.file_name)])
+    first_photo = (CLEAN / photos.file_name).read_text().splitlines()[1]
+    review_id = int(first_photo.split(",")[1])
+    read_before_the_delete = load._present_parent_ids
+
+    def present_then_deleted(files):
+        present = read_before_the_delete(files)
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM reviews WHERE id = %s", [review_id])
+        return present
+
+    monkeypatch.setattr(load, "_present_parent_ids", present_then_deleted)
+    with pytest.raises(LoadError, match=r"reviews_photos\.csv: the database refused it"):
+        csv_files_load([(photos, CLEAN / photos.file_name)])
+    assert ReviewPhoto.objects.count() == 0
+
+    monkeypatch.undo()
+    report = csv_files_load([(photos, CLEAN / photos.file_name)])
+    assert [reject.reason for reject in report.rejects] == [
+        f"review_id {review_id} is not in reviews"
+    ] * first_photos_of(review_id, CLEAN / photos.file_name)
+
+
+def first_photos_of(review_id: int, path: Path) -> int:
+    """How many photos of ``path`` belong to ``review_id``."""
+    rows = path.read_text().splitlines()[1:]
+    return sum(int(row.split(",")[1]) == review_id for row in rows)
