@@ -67,6 +67,11 @@ def test_fill_of_empty_tables_equals_the_fresh_views(catalogue):
     assert stored_rows("product_meta") == 2  # no row of zeros for product 8 or comfort
     assert CharacteristicMeta.objects.get(characteristic__name="Fit").rating_sum == 4 + 1 + 5
 
+    # The keys are back: the triggers' upserts (ON CONFLICT on them) go on from the filled rows.
+    fit = CharacteristicMeta.objects.get(characteristic__name="Fit").characteristic
+    characteristic_review_make(fit, review_make(product_id=7, rating=4), 2)
+    assert_meta_exact("after a write following the fill")
+
 
 def test_fill_leaves_a_table_holding_rows_untouched(catalogue):
     ProductMeta.objects.filter(product_id=7).update(rating_5=70)  # stale, but not empty
