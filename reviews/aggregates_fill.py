@@ -15,7 +15,10 @@ from it, so it is filled at once instead, under an exclusive lock:
   found through the reported reviews' index): the same rows as ``characteristic_meta_fresh``
   because every rating's review exists (the foreign key, checked before the fill).
 
-The rows pass through a temporary file, as COPY's binary format, between the two statements.
+The rows pass through a temporary file between the two statements (55 MB for 3.1 million
+characteristics), in COPY's text format: for rows of integers, smaller than the binary format
+and no slower to write or read. Streaming them from a second connection instead saved under half
+a second of seven, and it could not see the rows of an outer transaction.
 """
 
 import tempfile
@@ -136,12 +139,12 @@ def _primary_key_drop(cursor, table: str) -> sql.Composable:
 def _copy_rows(cursor, rows_sql: str, table: sql.Identifier, columns: tuple[str, ...]) -> int:
     """COPY the rows of ``rows_sql`` into the empty ``table``, through a temporary file."""
     with tempfile.TemporaryFile() as spool:
-        out = sql.SQL("COPY ({}) TO STDOUT (FORMAT binary)").format(sql.SQL(rows_sql))
+        out = sql.SQL("COPY ({}) TO STDOUT").format(sql.SQL(rows_sql))
         with cursor.copy(out) as copy:
             for row in copy:
                 spool.write(row)
         spool.seek(0)
-        into = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary, FREEZE)").format(
+        into = sql.SQL("COPY {} ({}) FROM STDIN (FREEZE)").format(
             table, sql.SQL(", ").join(map(sql.Identifier, columns))
         )
         with cursor.copy(into) as copy:
