@@ -7,7 +7,7 @@ resumed load, a second file): COPY into a temporary table and insert the rows wh
 Either way user triggers are off during the insert; ``post_load`` rebuilds what they maintain.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from psycopg import sql
 
@@ -81,15 +81,26 @@ def parent_ids(cursor, parent: str) -> IdSet:
     return ids
 
 
-def copy_into_empty(cursor, table: Table, lines: Iterable[bytes]) -> int:
-    """COPY ``lines`` into the empty, locked ``table`` with its indexes built afterwards."""
+def copy_into_empty(
+    cursor, table: Table, lines: Iterable[bytes], *, cores_busy: Callable[[], bool] = bool
+) -> int:
+    """COPY ``lines`` into the empty, locked ``table`` with its indexes built afterwards.
+
+    While ``cores_busy()`` says other work has the machine's other cores, each index is built by
+    one process: parallel workers would only share those cores and wait on each other.
+    """
     name = sql.Identifier(table.name)
     indexes, foreign_keys = _detach(cursor, table)
     cursor.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER USER").format(name))
     cursor.execute(sql.SQL("TRUNCATE {}").format(name))
     rows = _copy(cursor, name, table, lines, freeze=True)
     for statement in indexes:
+        if cores_busy():
+            cursor.execute("SET LOCAL max_parallel_maintenance_workers = 0")
+        else:
+            cursor.execute("RESET max_parallel_maintenance_workers")
         cursor.execute(statement)
+    cursor.execute("RESET max_parallel_maintenance_workers")
     # Adding a foreign key runs one anti-join of the referencing column with the referenced key.
     # Both now have fresh btree indexes over all-visible pages, so a merge join of two index-only
     # scans reads them in order; the hash join the planner picks on a table without statistics

@@ -116,6 +116,10 @@ class Checker:
                 else:
                     self._wait()
 
+    def running(self) -> bool:
+        """Is the checker still at work (on one of the files to come)?"""
+        return self._process.poll() is None
+
     def checked(self, table: Table) -> Checked:
         path = self._checked_path(table)
         while not path.exists():

@@ -154,7 +154,9 @@ def _file_load(table: Table, path: Path, checker: Checker) -> tuple[FileReport, 
         bulk.parents_lock(cursor, table)
         try:
             if empty:
-                report.loaded = bulk.copy_into_empty(cursor, table, checker.spool(table))
+                report.loaded = bulk.copy_into_empty(
+                    cursor, table, checker.spool(table), cores_busy=checker.running
+                )
             else:
                 report.loaded, report.already_present = bulk.copy_merge(
                     cursor, table, checker.spool(table)
