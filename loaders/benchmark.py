@@ -133,7 +133,9 @@ def plain_drop() -> None:
 
 
 def tables_reset() -> None:
-    names = sql.SQL(", ").join(sql.Identifier(table.name) for table in LOAD_ORDER)
+    """Empty the four tables and the aggregates: the state of a database never loaded."""
+    tables = [table.name for table in LOAD_ORDER] + ["product_meta", "characteristic_meta"]
+    names = sql.SQL(", ").join(map(sql.Identifier, tables))
     with connection.cursor() as cursor:
         cursor.execute(sql.SQL("TRUNCATE {} CASCADE").format(names))
 

@@ -17,7 +17,7 @@ from psycopg import IntegrityError
 from loaders import bulk
 from loaders.check import Checked, Checker, CheckFailed
 from loaders.ids import IdSet
-from loaders.post_load import post_load
+from loaders.post_load import PostLoad, tables_analyze
 from loaders.rejects import Reject
 from loaders.tables import BY_NAME, LOAD_ORDER, Table
 
@@ -96,21 +96,26 @@ def csv_files_load(
     progress: bool = False,
     out: TextIO | None = None,
 ) -> LoadReport:
-    """Load ``(table, path)`` pairs in dependency order, then run ``post_load`` once."""
+    """Load ``(table, path)`` pairs in dependency order, then finish ``post_load`` (begun as
+    each file commits)."""
     files = sorted(files, key=lambda pair: LOAD_ORDER.index(pair[0]))
     for table, path in files:
         _header_check(table, path)
     report = LoadReport(rejects_path=rejects_path)
-    with Checker(files, _present_parent_ids(files), rejects_path, progress) as checker:
+    with (
+        Checker(files, _present_parent_ids(files), rejects_path, progress) as checker,
+        PostLoad() as post_load,
+    ):
         for table, path in files:
             file_report, checked = _file_load(table, path, checker)
+            post_load.committed(table.name)
             report.files.append(file_report)
             report.rejects += checked.first_rejects
             if out is not None:
                 out.write(file_report.summary() + "\n")
-    started = time.monotonic()
-    with connection.cursor() as cursor:  # no outer transaction: the rebuild commits per range
-        post_load(cursor.cursor, tuple(table.name for table, _ in files))
+        started = time.monotonic()
+        with connection.cursor() as cursor:  # no outer transaction: the rebuild commits per range
+            post_load.finish(cursor.cursor, tuple(table.name for table, _ in files))
     report.post_load_seconds = time.monotonic() - started
     return report
 
@@ -161,6 +166,9 @@ def _file_load(table: Table, path: Path, checker: Checker) -> tuple[FileReport, 
                 report.loaded, report.already_present = bulk.copy_merge(
                     cursor, table, checker.spool(table)
                 )
+            # Planner statistics before commit: nothing is planned on an empty table's, nor
+            # does ANALYZE wait for (or hold up) the next file, which locks this one if a parent.
+            tables_analyze(cursor, (table.name,))
         except CheckFailed as failure:
             raise LoadError(f"{path}: {failure}; nothing of it loaded") from failure
         except IntegrityError as error:  # a parent row deleted since the load began

@@ -1,28 +1,73 @@
-"""The one step every load ends with, whatever it loaded: make the database ready to serve."""
+"""The one step every load ends with, whatever it loaded: make the database ready to serve.
 
+Part of it is done before the load ends: each file's transaction analyzes its table before it
+commits (``loaders.load``), and ``product_meta``, which counts reviews alone, is filled on a
+connection of its own while the later files load (``PostLoad``). The rest is done at the end.
+"""
+
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from django.db import connections
 from psycopg import sql
 
 from loaders.sequences import id_sequences_sync
 from reviews.aggregates import meta_rebuild
-from reviews.aggregates_fill import meta_fill_empty
+from reviews.aggregates_fill import meta_fill_empty, meta_table_fill_if_empty
 
 # Written by the rebuild, so their statistics are refreshed after it.
 AGGREGATE_TABLES = ("product_meta", "characteristic_meta")
 
 
 def post_load(cursor, tables: tuple[str, ...]) -> None:
-    """Sequences past the largest ids, planner statistics fresh, meta aggregates rebuilt.
+    """Sequences past the largest ids, planner statistics fresh, meta aggregates rebuilt."""
+    with PostLoad() as early:
+        early.finish(cursor, tables)
+
+
+class PostLoad:
+    """``post_load``, begun table by table as the load commits them.
 
     Bulk inserts run with user triggers disabled (``loaders.bulk``), so the meta aggregates those
-    triggers maintain are recomputed here from the base tables, after ANALYZE so that they are
-    planned on the loaded sizes. An empty aggregate table (a first load) is filled in one pass,
-    several times faster; one the API may be serving is rebuilt range by range.
+    triggers maintain are recomputed from the base tables, after ANALYZE so that they are planned
+    on the loaded sizes. An empty aggregate table (a first load) is filled in one pass, several
+    times faster; one the API may be serving is rebuilt range by range.
     """
-    id_sequences_sync(cursor)
-    tables_analyze(cursor, tables)
-    filled = meta_fill_empty()
-    meta_rebuild(tables=[table for table in AGGREGATE_TABLES if table not in filled])
-    tables_analyze(cursor, AGGREGATE_TABLES)
+
+    def __init__(self):
+        # One thread with its own database connection, so at most one extra core is taken.
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="post-load")
+        self._begun: list[Future] = []
+        self._analyzed: set[str] = set()
+        self._filled: set[str] = set()
+
+    def __enter__(self) -> "PostLoad":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for future in self._begun:
+            future.cancel()
+        self._worker.submit(connections.close_all).result()  # closes the worker thread's own
+        self._worker.shutdown()
+
+    def committed(self, table: str) -> None:
+        """``table`` is loaded, analyzed and committed: begin what depends on it alone."""
+        self._analyzed.add(table)
+        if table == "reviews":
+            self._begun.append(self._worker.submit(self._fill, "product_meta"))
+
+    def _fill(self, aggregate: str) -> None:
+        if meta_table_fill_if_empty(aggregate) is not None:
+            self._filled.add(aggregate)
+
+    def finish(self, cursor, tables: tuple[str, ...]) -> None:
+        """Wait for what was begun (raising its error), then do the rest."""
+        for future in self._begun:
+            future.result()
+        id_sequences_sync(cursor)
+        tables_analyze(cursor, tuple(table for table in tables if table not in self._analyzed))
+        filled = self._filled | set(meta_fill_empty())
+        meta_rebuild(tables=[table for table in AGGREGATE_TABLES if table not in filled])
+        tables_analyze(cursor, AGGREGATE_TABLES)
 
 
 def tables_analyze(cursor, tables: tuple[str, ...]) -> None:

@@ -58,7 +58,7 @@ class Command(BaseCommand):
             write(benchmark.Step(f"load {file.path.name}", file.loaded, file.seconds).line())
         write(
             benchmark.Step(
-                "post_load (sequences, aggregates, ANALYZE)", 0, report.post_load_seconds
+                "post_load, what remained after the last file", 0, report.post_load_seconds
             ).line()
         )
         write(
