@@ -6,7 +6,7 @@ complete and nothing of the one it was in); re-running inserts only ids not yet 
 """
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -104,7 +104,7 @@ def csv_files_load(
     report = LoadReport(rejects_path=rejects_path)
     with (
         Checker(files, _present_parent_ids(files), rejects_path, progress) as checker,
-        PostLoad() as post_load,
+        PostLoad(early=not connection.in_atomic_block) as post_load,
     ):
         for table, path in files:
             file_report, checked = _file_load(table, path, checker)
@@ -150,6 +150,14 @@ def _present_parent_ids(files: Sequence[tuple[Table, Path]]) -> dict[str, IdSet]
     return present
 
 
+def _cores_busy(checker: Checker) -> Callable[[], bool]:
+    """Does the checker take cores the database server would use? Only when it runs here."""
+    host = connection.connection.info.host
+    if host.startswith("/") or host in ("localhost", "127.0.0.1", "::1"):
+        return checker.running
+    return lambda: False
+
+
 def _file_load(table: Table, path: Path, checker: Checker) -> tuple[FileReport, Checked]:
     report = FileReport(table=table.name, path=path)
     started = time.monotonic()
@@ -160,7 +168,7 @@ def _file_load(table: Table, path: Path, checker: Checker) -> tuple[FileReport, 
         try:
             if empty:
                 report.loaded = bulk.copy_into_empty(
-                    cursor, table, checker.spool(table), cores_busy=checker.running
+                    cursor, table, checker.spool(table), cores_busy=_cores_busy(checker)
                 )
             else:
                 report.loaded, report.already_present = bulk.copy_merge(

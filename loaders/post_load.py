@@ -33,8 +33,10 @@ class PostLoad:
     times faster; one the API may be serving is rebuilt range by range.
     """
 
-    def __init__(self):
-        # One thread with its own database connection, so at most one extra core is taken.
+    def __init__(self, *, early: bool = True):
+        # One thread with its own database connection, so at most one extra core is taken. Not
+        # within an outer transaction (a test's): that connection would wait for its locks.
+        self._early = early
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="post-load")
         self._begun: list[Future] = []
         self._analyzed: set[str] = set()
@@ -52,7 +54,7 @@ class PostLoad:
     def committed(self, table: str) -> None:
         """``table`` is loaded, analyzed and committed: begin what depends on it alone."""
         self._analyzed.add(table)
-        if table == "reviews":
+        if table == "reviews" and self._early:
             self._begun.append(self._worker.submit(self._fill, "product_meta"))
 
     def _fill(self, aggregate: str) -> None:
