@@ -190,7 +190,7 @@ def checked_blocks(
     def refuse(line: int, reason: str, record: bytes) -> None:
         rejects.add(file_name, line, reason, record)
 
-    run_match, is_row = table.run.match, checker.is_row
+    run_at, is_row = table.run_at, checker.is_row
     with (
         path.open("rb") as stream,
         tqdm(
@@ -213,16 +213,14 @@ def checked_blocks(
                 data += b"\n"
             position = 0
             while position < len(data):
-                run_end = run_match(data, position).end()
-                if run_end > position:
+                run = run_at(data, position)
+                if run.end > position:
                     if single:
                         yield b"".join(single)
                         single.clear()
-                    run = data[position:run_end]
                     yield checker.run(run, line, refuse)
-                    line += run.count(b"\n")
-                    rows += run.count(b"\n")
-                    position = run_end
+                    lines = run.text.count(b"\n")
+                    line, rows, position = line + lines, rows + lines, run.end
                     continue
                 record = record_at(data, position, is_row, final=final)
                 if record is None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from loaders.fields import INT4_MAX, Refused, epoch_ms_to_sql
 from loaders.ids import IdSet
 from loaders.records import split_fields
-from loaders.tables import Table
+from loaders.tables import Run, Table
 
 
 class RowChecker:
@@ -21,6 +21,8 @@ class RowChecker:
         self._fast = table.fast.fullmatch
         self._refs = tuple(table.parents)
         self._has_date = "date" in table.fast.groupindex
+        self._id_group = table.fast.groupindex["id"]
+        self._date_group = table.fast.groupindex.get("date")
 
     def is_row(self, line: bytes) -> bool:
         """Is this line, on its own, a complete canonical row?"""
@@ -45,18 +47,18 @@ class RowChecker:
             raise Refused(f"duplicate id {row_id}: an earlier row of the file has it")
         return line
 
-    def run(self, run: bytes, first_line: int, refuse: Callable[[int, str, bytes], None]) -> bytes:
-        """A run of canonical rows (each ending in a newline) as COPY should get it.
+    def run(self, run: Run, first_line: int, refuse: Callable[[int, str, bytes], None]) -> bytes:
+        """A run of canonical rows as COPY should get it.
 
         The whole run is checked at once when it can be; a run holding a duplicate id or an
         orphan reference (or odd bytes) is checked row by row, to say which line is bad.
         """
-        if _clean_text(run):
+        if _clean_text(run.text):
             checked = self._run_at_once(run)
             if checked is not None:
                 return checked
         lines, line = [], first_line
-        for match in self.table.row.finditer(run):
+        for match in self.table.row.finditer(run.text):
             record = match.group()[:-1]
             try:
                 lines.append(self.check(record))
@@ -65,10 +67,10 @@ class RowChecker:
             line += record.count(b"\n") + 1
         return b"".join(lines)
 
-    def _run_at_once(self, run: bytes) -> bytes | None:
-        if self.table.integers_only:
+    def _run_at_once(self, run: Run) -> bytes | None:
+        if run.matches is None:
             # Only digits, commas and newlines: every row is exactly len(fields) numbers.
-            numbers = run.replace(b"\n", b",").split(b",")[:-1]
+            numbers = run.text.replace(b"\n", b",").split(b",")[:-1]
             width = len(self.table.fields)
             ids = list(map(int, numbers[0::width]))
             refs = {
@@ -76,9 +78,8 @@ class RowChecker:
                 for column in self._refs
             }
         else:
-            matches = list(self.table.row.finditer(run))
-            ids = [int(match["id"]) for match in matches]
-            refs = {column: [int(match[column]) for match in matches] for column in self._refs}
+            ids = [int(match[self._id_group]) for match in run.matches]
+            refs = {column: [int(match[column]) for match in run.matches] for column in self._refs}
         if max(ids) > INT4_MAX:
             return None
         for column, values in refs.items():
@@ -87,16 +88,16 @@ class RowChecker:
         if not self.seen.add_all(ids):
             return None
         if not self._has_date:
-            return run
+            return run.text
         # Millions of rows pass here: group numbers and bound methods save a tenth of the time.
-        pieces, position, date = [], 0, self.table.row.groupindex["date"]
+        data, pieces, position, date = run.data, [], run.start, self._date_group
         append = pieces.append
-        for match in matches:
+        for match in run.matches:
             start, end = match.span(date)
-            append(run[position:start])
-            append(epoch_ms_to_sql(int(run[start:end])))
+            append(data[position:start])
+            append(epoch_ms_to_sql(int(data[start:end])))
             position = end
-        append(run[position:])
+        append(data[position : run.end])
         return b"".join(pieces)
 
     def _parse(self, record: bytes) -> tuple[int, list[int], bytes]:
