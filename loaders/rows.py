@@ -73,8 +73,10 @@ class RowChecker:
             numbers = run.text.replace(b"\n", b",").split(b",")[:-1]
             width = len(self.table.fields)
             ids = list(map(int, numbers[0::width]))
+            # References repeat (a review's ratings are consecutive, a product's characteristics
+            # recur): each distinct one is converted and looked up once.
             refs = {
-                column: list(map(int, numbers[self.table.columns.index(column) :: width]))
+                column: list(map(int, set(numbers[self.table.columns.index(column) :: width])))
                 for column in self._refs
             }
         else:
