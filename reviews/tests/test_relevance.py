@@ -75,6 +75,14 @@ def test_relevance_grows_with_helpfulness(less, more, moment):
         assert relevance(more, moment) > relevance(less, moment)
 
 
+@settings(max_examples=200, deadline=None)
+@given(helpfulness=HELPFULNESS, moment=st.integers(-(10**13), 4 * 10**12))
+def test_relevance_is_the_formula_to_the_last_bit(helpfulness, moment):
+    """ln(1 + helpfulness) + epoch seconds / 30 days, in double precision throughout."""
+    seconds = float(moment * 1000) / 1_000_000
+    assert relevance(helpfulness, moment) == math.log(1 + float(helpfulness)) + seconds / 2_592_000
+
+
 def test_relevance_is_defined_for_the_largest_helpfulness():
     assert relevance(INT4_MAX, 0) == pytest.approx(21.487562597)
 
