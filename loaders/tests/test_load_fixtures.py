@@ -184,6 +184,7 @@ def test_load_csv_takes_a_single_file_named_otherwise_by_its_header(tmp_path):
     call_command("load_csv", str(export), "--rejects", str(tmp_path / "r.csv"), stdout=out)
 
     assert "8 reviews loaded in" in out.getvalue()
+    assert "ready to serve in" in out.getvalue()
     assert Review.objects.count() == 8
 
 

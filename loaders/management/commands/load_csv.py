@@ -1,5 +1,6 @@
 """``manage.py load_csv DIR_OR_FILE...``: load the Atelier CSVs (see ``loaders.load``)."""
 
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -31,11 +32,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, paths, table, rejects, strict, **options):
+        started = time.monotonic()
         try:
             files = self._files(paths, table)
             report = csv_files_load(files, rejects_path=rejects, progress=True, out=self.stdout)
         except LoadError as err:
             raise CommandError(str(err)) from err
+        self.stdout.write(
+            f"ready to serve in {time.monotonic() - started:,.0f} s (the last "
+            f"{report.post_load_seconds:,.0f} s: sequences, statistics, meta aggregates)"
+        )
         if report.rejected:
             self.stdout.write(f"{report.rejected:,} rows refused: see {rejects}")
         if strict and report.rejected:
