@@ -79,9 +79,9 @@ class Checker:
         spools_stale_remove()
         self.spool_dir = Path(tempfile.mkdtemp(prefix=f"{SPOOL_PREFIX}{os.getpid()}-"))
         job = Job(
-            files=[(table.name, str(path)) for table, path in files],
+            files=[(table.name, str(path.resolve())) for table, path in files],
             present_ids=present_ids,
-            rejects_path=rejects_path,
+            rejects_path=rejects_path.resolve() if rejects_path is not None else None,
             progress=progress,
             loader_pid=os.getpid(),
         )
@@ -90,7 +90,9 @@ class Checker:
 
     def __enter__(self) -> "Checker":
         command = [sys.executable, "-m", "loaders.check", str(self.spool_dir)]
-        self._process = subprocess.Popen(command, cwd=PROJECT_ROOT)
+        paths = [str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, paths))}
+        self._process = subprocess.Popen(command, env=env)
         return self
 
     def __exit__(self, *exc_info) -> None:

@@ -98,3 +98,18 @@ def first_photos_of(review_id: int, path: Path) -> int:
     """How many photos of ``path`` belong to ``review_id``."""
     rows = path.read_text().splitlines()[1:]
     return sum(int(row.split(",")[1]) == review_id for row in rows)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_paths_relative_to_where_the_load_is_run_from(tmp_path, monkeypatch):
+    shutil.copytree(DIRTY, tmp_path / "export")
+    monkeypatch.chdir(tmp_path)
+
+    report = csv_files_load(
+        [(table, Path("export") / table.file_name) for table in LOAD_ORDER],
+        rejects_path=Path("rejects.csv"),
+    )
+
+    assert report.loaded == sum(len(rows) for rows in tables_dump().values())
+    written = (tmp_path / "rejects.csv").read_text().splitlines()
+    assert len(written) == 1 + report.rejected > 1
