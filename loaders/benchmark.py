@@ -148,8 +148,6 @@ def loader_run(directory: Path) -> tuple[LoadReport, float]:
 
 def peak_memory_mb() -> tuple[float, float]:
     """Max RSS of this process and of its largest child (the checker; psql's are smaller)."""
-    own, children = (resource.getrusage(who).ru_maxrss / 1024 for who in _RUSAGE)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return own, children
-
-
-_RUSAGE = (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
