@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 # Debian packages the service and its tests use (installed only when missing).
-SYSTEM_PACKAGES := nginx wrk chromium
+SYSTEM_PACKAGES := nginx varnish varnish-modules wrk chromium
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000

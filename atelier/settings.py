@@ -151,6 +151,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# The HTTP cache tier in front of the app servers (deploy/varnish): the nodes every write purges,
+# as http://host:port URLs (none: no cache to keep exact). Each purge is sent again this many
+# seconds later, within the time the cache checks young objects against purges (docs/cache.md).
+CACHE_NODES = env_list("ATELIER_CACHE_NODES", "")
+CACHE_PURGE_TIMEOUT = float(os.environ.get("ATELIER_CACHE_PURGE_TIMEOUT", "1"))
+CACHE_REPURGE_SECONDS = float(os.environ.get("ATELIER_CACHE_REPURGE_SECONDS", "2"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,11 +1,15 @@
-"""The local cluster: the database, N gunicorn app servers and nginx on loopback, as one unit.
+"""The local cluster: the database, N gunicorn app servers, the HTTP cache (Varnish) and nginx on
+loopback, as one unit: nginx -> cache -> app servers, with nginx falling back to the app servers
+while the cache is down.
 
-    python deploy/cluster.py start [--apps N] [--port 8080] [--workers W]
+    python deploy/cluster.py start [--apps N] [--port 8080] [--workers W] [--no-cache]
     python deploy/cluster.py status
     python deploy/cluster.py stop
     python deploy/cluster.py reload          # rolling graceful reload of the app servers (SIGHUP)
     python deploy/cluster.py kill-app I      # SIGKILL app server I (a crash, for fault drills)
     python deploy/cluster.py start-app I     # start it again and wait until it is healthy
+    python deploy/cluster.py kill-cache      # SIGKILL the cache (it comes back empty)
+    python deploy/cluster.py start-cache
 
 Everything it starts is recorded in its run folder (default ``.data/cluster``): the state file, one
 pid file per process, the rendered nginx.conf, the app servers' Unix sockets and the logs. Each
@@ -35,6 +39,7 @@ REPO = Path(__file__).resolve().parent.parent
 GUNICORN_CONF = REPO / "deploy" / "gunicorn.conf.py"
 NGINX_TEMPLATE = REPO / "deploy" / "nginx" / "cluster.conf.template"
 PROXY_CONF = REPO / "deploy" / "nginx" / "atelier-proxy.conf"
+VARNISH_DIR = REPO / "deploy" / "varnish"
 DEFAULT_RUN_DIR = REPO / ".data" / "cluster"
 STOP_GRACE_SECONDS = 15
 
@@ -113,6 +118,10 @@ class Settings:
     threads: int | None = None
     nginx_workers: int = 1
     database: str | None = None  # a database name on the configured server; None: the default
+    cache: bool = True  # the HTTP cache (Varnish) between nginx and the app servers
+    cache_size: str = "1G"  # its storage; least recently used objects are evicted beyond it
+    cache_ttl: int = 600  # seconds an object lives at most (bounds a purge that was lost)
+    cache_port: int | None = None  # where it takes purges (and requests); None: any free port
 
 
 class Cluster:
@@ -144,12 +153,18 @@ class Cluster:
         state = self.state()
         if state is None:
             return False
-        names = [f"app{i}" for i in range(1, state["apps"] + 1)] + ["nginx"]
-        return any(self._alive(name) for name in names)
+        return any(self._alive(name) for name in self._names(state))
+
+    @staticmethod
+    def _names(state: dict) -> list[str]:
+        """Every process of the cluster, in the order they are stopped."""
+        cache = ["cache"] if state["settings"].get("cache") else []
+        return ["nginx", *cache] + [f"app{i}" for i in range(1, state["apps"] + 1)]
 
     def _alive(self, name: str) -> bool:
         pid = self._pid(name)
-        return pid is not None and pid_alive(pid, "nginx" if name == "nginx" else "gunicorn")
+        program = {"nginx": "nginx", "cache": "varnishd"}.get(name, "gunicorn")
+        return pid is not None and pid_alive(pid, program)
 
     # -- start ------------------------------------------------------------------------------
     def start(self, settings: Settings, *, prepare: bool = True, timeout: float = 60) -> None:
@@ -161,6 +176,10 @@ class Cluster:
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         if not Path(nginx).exists():
             raise ClusterError("nginx is not installed: run `make system-packages`")
+        if settings.cache:
+            if varnishd() is None:
+                raise ClusterError("varnishd is not installed: run `make system-packages`")
+            settings.cache_port = settings.cache_port or free_port()
         for folder in ("logs", "nginx-tmp"):
             (self.run_dir / folder).mkdir(parents=True, exist_ok=True)
         state = {
@@ -176,8 +195,10 @@ class Cluster:
                 self._manage(settings, "collectstatic", "--noinput", "--verbosity", "0")
             for index in range(1, settings.apps + 1):
                 self._spawn_app(index, settings)
+            if settings.cache:
+                self._spawn_cache(settings)
             self._spawn_nginx(nginx, settings)
-            self._wait_healthy(settings.apps, settings.port, timeout)
+            self._wait_healthy(settings, timeout)
         except BaseException:
             self.stop()
             raise
@@ -185,13 +206,32 @@ class Cluster:
     def start_app(self, index: int, timeout: float = 60) -> None:
         """Start app server ``index`` again (after kill-app) and wait until it is healthy."""
         settings = self._settings()
-        if self._alive(f"app{index}"):
+        if self._alive(self._app_name(index)):
             raise ClusterError(f"app{index} is running")
         self._spawn_app(index, settings)
         deadline = time.monotonic() + timeout
         while not self._app_healthy(index):
             self._check_deadline(deadline, f"app{index}")
             time.sleep(0.1)
+
+    def start_cache(self, timeout: float = 60) -> None:
+        """Start the cache again (after kill-cache), empty, and wait until it answers."""
+        settings = self._settings()
+        if not settings.cache:
+            raise ClusterError("this cluster runs without the cache")
+        if self._alive("cache"):
+            raise ClusterError("the cache is running")
+        self._spawn_cache(settings)
+        deadline = time.monotonic() + timeout
+        while not self.cache_healthy(settings):
+            self._check_deadline(deadline, "cache")
+            time.sleep(0.1)
+
+    def _app_name(self, index: int) -> str:
+        apps = self._settings().apps
+        if not 1 <= index <= apps:
+            raise ClusterError(f"no app server {index}: this cluster has app servers 1 to {apps}")
+        return f"app{index}"
 
     def _settings(self) -> Settings:
         state = self.state()
@@ -221,6 +261,8 @@ class Cluster:
 
     def _spawn_app(self, index: int, settings: Settings) -> None:
         env = app_environment(settings)
+        if settings.cache:
+            env["ATELIER_CACHE_NODES"] = self.cache_node()
         env["GUNICORN_BIND"] = f"unix:{self.socket_path(index)}"
         argv = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF)]
         self._spawn(f"app{index}", argv, env)
@@ -233,11 +275,69 @@ class Cluster:
             "nginx", [nginx, "-p", str(self.run_dir), "-c", str(conf), "-e", str(error_log)]
         )
 
+    def _spawn_cache(self, settings: Settings) -> None:
+        """varnishd in the foreground, as this user, its working folder in the run folder: a
+        new one starts with an empty cache."""
+        work = self.run_dir / "varnish"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        (work / "backends.vcl").write_text(self.varnish_backends(settings))
+        argv = [
+            str(varnishd()), "-F", "-j", "none", "-n", str(work),
+            "-a", f"{self.cache_socket},HTTP,mode=0600",
+            "-a", f"127.0.0.1:{settings.cache_port},HTTP",
+            "-f", str(VARNISH_DIR / "atelier.vcl"),
+            "-p", f"vcl_path={work}:{VARNISH_DIR}",
+            "-s", f"malloc,{settings.cache_size}",
+            # Longer than nginx's upstream keepalive (60 s): nginx closes idle connections first.
+            "-p", "timeout_idle=75",
+        ]  # fmt: skip
+        self._spawn("cache", argv)
+
+    def cache_node(self) -> str | None:
+        """The URL the app servers purge the cache at (None: no cache)."""
+        settings = self._settings()
+        return f"http://127.0.0.1:{settings.cache_port}" if settings.cache else None
+
+    @property
+    def cache_socket(self) -> Path:
+        return self.run_dir / "cache.sock"
+
+    def varnish_backends(self, settings: Settings) -> str:
+        """backends.vcl: the app servers behind the cache, whom it takes purges from, and the
+        objects' lifetime."""
+        backends = "".join(
+            f"backend app{i} {{\n"
+            f'    .path = "{self.socket_path(i)}";\n'
+            "    .connect_timeout = 1s;\n"
+            "    .first_byte_timeout = 15s;\n"
+            "    .between_bytes_timeout = 15s;\n"
+            "}\n"
+            for i in range(1, settings.apps + 1)
+        )
+        adds = "".join(f"    apps.add_backend(app{i});\n" for i in range(1, settings.apps + 1))
+        return (
+            "# Written by deploy/cluster.py for this run.\n"
+            f"{backends}"
+            'acl purgers {\n    "127.0.0.1";\n    "::1";\n}\n'
+            f"sub vcl_init {{\n    new apps = directors.round_robin();\n{adds}}}\n"
+            f"sub atelier_ttl {{\n    set beresp.ttl = {settings.cache_ttl}s;\n}}\n"
+        )
+
     def nginx_conf(self, settings: Settings) -> str:
         servers = "\n".join(
             f"        server unix:{self.socket_path(i)} max_fails=1 fail_timeout=5s;"
             for i in range(1, settings.apps + 1)
         )
+        if settings.cache:
+            # The cache, and the app servers as backups for while it is down.
+            readers = f"        server unix:{self.cache_socket} max_fails=1 fail_timeout=1s;\n"
+            readers += "\n".join(
+                f"        server unix:{self.socket_path(i)} backup;"
+                for i in range(1, settings.apps + 1)
+            )
+        else:
+            readers = servers
         # As root, nginx would otherwise run its workers as `nobody`, who cannot open the sockets.
         user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
         values = {
@@ -245,6 +345,7 @@ class Cluster:
             "@NGINX_WORKERS@": str(settings.nginx_workers),
             "@RUN_DIR@": str(self.run_dir),
             "@UPSTREAM_SERVERS@": servers,
+            "@CACHE_SERVERS@": readers,
             "@PORT@": str(settings.port),
             "@PROXY_CONF@": str(PROXY_CONF),
         }
@@ -262,13 +363,20 @@ class Cluster:
         status = http_status(http.client.HTTPConnection("127.0.0.1", port, timeout=2))
         return status == 200 and self._alive("nginx")
 
-    def _wait_healthy(self, apps: int, port: int, timeout: float) -> None:
+    def cache_healthy(self, settings: Settings) -> bool:
+        connection = http.client.HTTPConnection("127.0.0.1", settings.cache_port, timeout=2)
+        return http_status(connection) == 200 and self._alive("cache")
+
+    def _wait_healthy(self, settings: Settings, timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        for index in range(1, apps + 1):
+        for index in range(1, settings.apps + 1):
             while not self._app_healthy(index):
                 self._check_deadline(deadline, f"app{index}")
                 time.sleep(0.1)
-        while not self.nginx_healthy(port):
+        while settings.cache and not self.cache_healthy(settings):
+            self._check_deadline(deadline, "cache")
+            time.sleep(0.1)
+        while not self.nginx_healthy(settings.port):
             self._check_deadline(deadline, "nginx")
             time.sleep(0.1)
 
@@ -288,6 +396,12 @@ class Cluster:
             name = f"app{index}"
             health = "healthy" if self._app_healthy(index) else "unhealthy"
             rows.append((name, self._pid(name), health if self._alive(name) else "stopped"))
+        settings = Settings(**state["settings"])
+        if settings.cache:
+            health = "healthy" if self.cache_healthy(settings) else "unhealthy"
+            rows.append(
+                ("cache", self._pid("cache"), health if self._alive("cache") else "stopped")
+            )
         health = "healthy" if self.nginx_healthy(state["port"]) else "unhealthy"
         rows.append(("nginx", self._pid("nginx"), health if self._alive("nginx") else "stopped"))
         return rows
@@ -315,15 +429,23 @@ class Cluster:
 
     # -- stop -------------------------------------------------------------------------------
     def kill_app(self, index: int, sig: int = signal.SIGKILL) -> None:
-        self._signal_group(f"app{index}", sig)
-        self._reap(f"app{index}", timeout=STOP_GRACE_SECONDS)
+        self._kill(self._app_name(index), sig)
+
+    def kill_cache(self, sig: int = signal.SIGKILL) -> None:
+        self._kill("cache", sig)
+
+    def _kill(self, name: str, sig: int) -> None:
+        if not self._alive(name):
+            raise ClusterError(f"{name} is not running")
+        self._signal_group(name, sig)
+        self._reap(name, timeout=STOP_GRACE_SECONDS)
 
     def stop(self) -> None:
         """Stop nginx, then the app servers (gracefully, then by force), then our database."""
         state = self.state()
         if state is None:
             return
-        names = ["nginx"] + [f"app{i}" for i in range(1, state["apps"] + 1)]
+        names = self._names(state)
         for name in names:
             self._signal_group(name, signal.SIGTERM)
         for name in names:
@@ -357,6 +479,17 @@ class Cluster:
         if child is not None:
             child.wait()
         return True
+
+
+def varnishd() -> Path | None:
+    found = shutil.which("varnishd") or "/usr/sbin/varnishd"
+    return Path(found) if Path(found).exists() else None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 # -- the database ---------------------------------------------------------------------------
@@ -413,8 +546,12 @@ def database_stop() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "action", choices=["start", "stop", "status", "reload", "kill-app", "start-app"]
-    )
+        "action",
+        choices=[
+            "start", "stop", "status", "reload", "kill-app", "start-app", "kill-cache",
+            "start-cache",
+        ],
+    )  # fmt: skip
     parser.add_argument("index", nargs="?", type=int, help="kill-app, start-app: which (1..N)")
     parser.add_argument("--run-dir", type=Path, default=DEFAULT_RUN_DIR)
     parser.add_argument("--apps", type=int, default=2, help="app servers behind nginx")
@@ -424,6 +561,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, help="threads per gthread worker")
     parser.add_argument("--nginx-workers", type=int, default=1)
     parser.add_argument("--database", help="database name on the configured server")
+    parser.add_argument("--no-cache", action="store_true", help="nginx straight to the app servers")
+    parser.add_argument(
+        "--cache-size", default="1G", help="the cache's storage (varnishd -s malloc)"
+    )
+    parser.add_argument(
+        "--cache-port", type=int, help="the cache's port for purges (default: free)"
+    )
     parser.add_argument(
         "--no-prepare", action="store_true", help="skip migrate and collectstatic on start"
     )
@@ -439,9 +583,15 @@ def main(argv: list[str] | None = None) -> int:
                 threads=args.threads,
                 nginx_workers=args.nginx_workers,
                 database=args.database,
+                cache=not args.no_cache,
+                cache_size=args.cache_size,
+                cache_port=args.cache_port,
             )
             cluster.start(settings, prepare=not args.no_prepare)
-            print(f"cluster up: {args.apps} app servers behind http://127.0.0.1:{args.port}/")
+            cache = "the cache and " if settings.cache else ""
+            print(
+                f"cluster up: {cache}{args.apps} app servers behind http://127.0.0.1:{args.port}/"
+            )
         elif args.action == "stop":
             cluster.stop()
             print("cluster stopped")
@@ -456,6 +606,12 @@ def main(argv: list[str] | None = None) -> int:
         elif args.action == "reload":
             cluster.reload()
             print("every app server reloaded")
+        elif args.action == "kill-cache":
+            cluster.kill_cache()
+            print("cache killed")
+        elif args.action == "start-cache":
+            cluster.start_cache()
+            print("cache healthy (and empty)")
         elif args.index is None:
             parser.error(f"{args.action} needs the app server's number")
         elif args.action == "kill-app":

@@ -13,6 +13,7 @@ from psycopg import sql
 from loaders.sequences import id_sequences_sync
 from reviews.aggregates import meta_rebuild
 from reviews.aggregates_fill import meta_fill_empty, meta_table_fill_if_empty
+from reviews.invalidation import invalidate_all_on_commit
 
 # Written by the rebuild, so their statistics are refreshed after it.
 AGGREGATE_TABLES = ("product_meta", "characteristic_meta")
@@ -70,6 +71,8 @@ class PostLoad:
         filled = self._filled | set(meta_fill_empty())
         meta_rebuild(tables=[table for table in AGGREGATE_TABLES if table not in filled])
         tables_analyze(cursor, AGGREGATE_TABLES)
+        # Whatever the load changed, no cached answer predates it.
+        invalidate_all_on_commit()
 
 
 def tables_analyze(cursor, tables: tuple[str, ...]) -> None:

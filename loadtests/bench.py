@@ -20,7 +20,6 @@ import os
 import re
 import resource
 import runpy
-import socket
 import subprocess
 import sys
 from dataclasses import asdict, dataclass
@@ -31,7 +30,7 @@ from unittest import mock
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from deploy.cluster import GUNICORN_CONF, Cluster, Settings, app_environment  # noqa: E402
+from deploy.cluster import GUNICORN_CONF, Cluster, Settings, app_environment, free_port  # noqa: E402
 
 WRK_SCENARIOS = {"meta": "meta.lua", "reviews": "reviews.lua", "mixed": "mixed.lua"}
 SCENARIOS = [*WRK_SCENARIOS, "mixed-locust"]
@@ -196,12 +195,6 @@ def gunicorn_setup(settings: Settings) -> str:
     with mock.patch.dict(os.environ, app_environment(settings)):
         conf = runpy.run_path(str(GUNICORN_CONF))
     return f"{conf['worker_class']} {conf['workers']} workers x {conf['threads']} threads"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def bench(args: argparse.Namespace) -> list[Result]:

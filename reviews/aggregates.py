@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
+from reviews.invalidation import invalidate_on_commit
+
 # Every trigger that keeps the aggregates (migration 0002); a disabled one makes them stale.
 META_TRIGGERS = {
     "reviews": ("insert", "update", "delete", "truncate"),
@@ -38,9 +40,10 @@ CHARACTERISTIC_CHUNK = 10_000
 AGGREGATES_LOCK = "LOCK TABLE product_meta, characteristic_meta IN SHARE MODE"
 
 
-def _range_rebuild_sql(table: str, key: str, counts: tuple[str, ...]) -> str:
+def _range_rebuild_sql(table: str, key: str, counts: tuple[str, ...], product: str) -> str:
     """One statement making ``table``'s rows with ``key`` in [first, stop) equal to the fresh
-    view: deletes rows no longer backed by any counted row, writes only rows that differ."""
+    view: deletes rows no longer backed by any counted row, writes only rows that differ. It
+    returns how many rows it changed and their products (``product``: the product of ``k``)."""
     columns = ", ".join(counts)
     updates = ", ".join(f"{name} = excluded.{name}" for name in counts)
     stored = ", ".join(f"m.{name}" for name in counts)
@@ -53,21 +56,30 @@ gone AS (
     DELETE FROM {table} m
     WHERE m.{key} >= %(first)s AND m.{key} < %(stop)s
       AND NOT EXISTS (SELECT FROM fresh f WHERE f.{key} = m.{key})
-    RETURNING 1
+    RETURNING m.{key} AS k
 ),
 written AS (
     INSERT INTO {table} AS m ({key}, {columns})
     SELECT {key}, {columns} FROM fresh ORDER BY {key}
     ON CONFLICT ({key}) DO UPDATE SET {updates}
     WHERE ({stored}) IS DISTINCT FROM ({fresh})
-    RETURNING 1
+    RETURNING m.{key} AS k
+),
+changed AS (SELECT k FROM gone UNION ALL SELECT k FROM written)
+SELECT count(*),
+       coalesce(array_agg(DISTINCT {product}) FILTER (WHERE {product} IS NOT NULL), '{{}}')
+  FROM changed"""
+
+
+PRODUCT_META_REBUILD_RANGE = _range_rebuild_sql(
+    "product_meta", "product_id", PRODUCT_META_COUNTS, product="k"
 )
-SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM written)"""
-
-
-PRODUCT_META_REBUILD_RANGE = _range_rebuild_sql("product_meta", "product_id", PRODUCT_META_COUNTS)
+# characteristics_pkey: a characteristic deleted meanwhile has no product left to purge.
 CHARACTERISTIC_META_REBUILD_RANGE = _range_rebuild_sql(
-    "characteristic_meta", "characteristic_id", CHARACTERISTIC_META_COUNTS
+    "characteristic_meta",
+    "characteristic_id",
+    CHARACTERISTIC_META_COUNTS,
+    product="(SELECT product_id FROM characteristics WHERE id = k)",
 )
 # The key ranges to cover: every key a counted row or a stored row has. Only visible reviews
 # count, so their min and max come from a partial index (reviews_product_newest_idx).
@@ -183,7 +195,10 @@ def _rebuild_table(
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(AGGREGATES_LOCK)
             cursor.execute(rebuild_sql, {"first": first, "stop": first + chunk})
-            written += cursor.fetchone()[0]
+            changed, products = cursor.fetchone()
+            written += changed
+            # The cached meta of the products whose rows this range corrected.
+            invalidate_on_commit(products=products)
         if progress is not None:
             progress(label, min(first + chunk - 1, high), high)
     return written

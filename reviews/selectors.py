@@ -53,8 +53,9 @@ SELECT coalesce(json_agg({REVIEW_JSON} ORDER BY {{order_by}}), '[]')::text
 """
 # reviews_pkey; a reported review is hidden here as everywhere.
 REVIEW_ONE_JSON = f"""
-SELECT {REVIEW_JSON}::text
-  FROM (SELECT {VISIBLE_COLUMNS} FROM reviews WHERE id = %(review_id)s AND NOT reported) AS page
+SELECT page.product_id, {REVIEW_JSON}::text
+  FROM (SELECT product_id, {VISIBLE_COLUMNS}
+          FROM reviews WHERE id = %(review_id)s AND NOT reported) AS page
 """
 
 
@@ -73,12 +74,12 @@ def review_list(*, product_id: int, page: int, count: int, sort: str) -> str:
         return cursor.fetchone()[0]
 
 
-def review_get(*, review_id: int) -> str | None:
-    """The review as a list result (JSON text), or None when there is none or it is reported."""
+def review_get(*, review_id: int) -> tuple[int, str] | None:
+    """The review's product id and the review as a list result (JSON text), or None when there
+    is none or it is reported."""
     with connection.cursor() as cursor:
         cursor.execute(REVIEW_ONE_JSON, {"review_id": review_id})
-        row = cursor.fetchone()
-    return row[0] if row else None
+        return cursor.fetchone()
 
 
 # One statement, all primary-key or indexed lookups: the product's aggregate row (product_meta

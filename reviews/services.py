@@ -10,10 +10,10 @@ from collections.abc import Collection, Mapping, Sequence
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
-from django.db.models import Case, F, When
 from django.utils import timezone
 
 from reviews.exceptions import INVALID_REVIEW_BODY, InputInvalid
+from reviews.invalidation import invalidate_on_commit
 from reviews.models import INT4_MAX, CharacteristicReview, Review, ReviewPhoto
 
 # characteristics_pkey. KEY SHARE is the lock the foreign-key check takes anyway: it keeps the
@@ -61,6 +61,7 @@ def review_create(
             CharacteristicReview(review=review, characteristic_id=cid, value=value)
             for cid, value in characteristics.items()
         )
+        invalidate_on_commit(products=[product_id])
     return review.pk
 
 
@@ -92,24 +93,45 @@ def _characteristics_of_product_lock(*, product_id: int, ids) -> None:
         )
 
 
+# reviews_pkey. Saturates at the int4 maximum; RETURNING names the product whose answers change.
+REVIEWS_HELPFUL = """
+UPDATE reviews SET helpfulness = helpfulness + (helpfulness < %(max)s)::int
+ WHERE id = %(review_id)s
+RETURNING product_id"""
+REVIEWS_REPORT_ONE = (
+    "UPDATE reviews SET reported = true WHERE id = %(review_id)s RETURNING product_id"
+)
+REVIEWS_RESPOND = (
+    "UPDATE reviews SET response = %(response)s WHERE id = %(review_id)s RETURNING product_id"
+)
+
+
 def review_mark_helpful(*, review_id: int) -> bool:
     """Add one helpful vote; False when there is no such review. Saturates at the int4 maximum."""
-    if not 1 <= review_id <= INT4_MAX:
-        return False
-    updated = Review.objects.filter(pk=review_id).update(
-        helpfulness=Case(
-            When(helpfulness__lt=INT4_MAX, then=F("helpfulness") + 1),
-            default=F("helpfulness"),
-        )
-    )
-    return updated == 1
+    return _review_update(REVIEWS_HELPFUL, review_id)
 
 
 def review_report(*, review_id: int) -> bool:
     """Mark a review reported (idempotent, never a toggle); False when there is no such review."""
+    return _review_update(REVIEWS_REPORT_ONE, review_id)
+
+
+def _review_update(statement: str, review_id: int, **params) -> bool:
+    """One statement on one review, then its cached answers purged; False when there is none."""
     if not 1 <= review_id <= INT4_MAX:
         return False
-    return Review.objects.filter(pk=review_id).update(reported=True) == 1
+    with connection.cursor() as cursor:
+        cursor.execute(statement, {"review_id": review_id, "max": INT4_MAX, **params})
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    invalidate_on_commit(products=[row[0]], reviews=[(review_id, row[0])])
+    return True
+
+
+def review_respond(*, review_id: int, response: str | None) -> bool:
+    """Set (or clear, with None) the store's response to a review; False when there is none."""
+    return _review_update(REVIEWS_RESPOND, review_id, response=response)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -179,6 +201,7 @@ def _moderation_apply(
         for statement in statements:
             cursor.execute(statement, [ids])
         changed = cursor.fetchall()
+        invalidate_on_commit(products={product_id for _, product_id in changed}, reviews=changed)
         if moderator is not None and changed:
             LogEntry.objects.log_actions(
                 user_id=moderator.pk,

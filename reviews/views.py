@@ -4,13 +4,16 @@ Responses are plain bytes rendered by orjson (the list's results arrive as JSON 
 which skips DRF's serializer and renderer machinery on the hot path.
 """
 
+from hashlib import blake2b
+
 import orjson
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 
 from reviews import selectors, services
 from reviews.exceptions import ReviewNotFound
+from reviews.invalidation import product_tag, race_key, review_tag
 from reviews.models import INT4_MAX
 from reviews.negotiation import JSONOnlyNegotiation
 from reviews.serializers import (
@@ -26,8 +29,22 @@ from reviews.serializers import (
 JSON = "application/json"
 
 
-def json_response(document) -> HttpResponse:
-    return HttpResponse(orjson.dumps(document), content_type=JSON)
+def cacheable_response(
+    request: HttpRequest, body: bytes, *, product_id: int, tag: str
+) -> HttpResponse:
+    """A 200 the HTTP cache may keep until a write purges ``tag``: with a strong ETag (304 when
+    the client has it), ``no-cache`` so that browsers and CDNs revalidate on every use, and the
+    tag and race key the cache files it under (deploy/varnish/atelier.vcl strips both)."""
+    etag = f'"{blake2b(body, digest_size=16).hexdigest()}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type=JSON)
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
+    response["xkey"] = tag
+    response["X-Cache-Race"] = race_key(product_id)
+    return response
 
 
 def no_content() -> HttpResponse:
@@ -83,14 +100,16 @@ class ReviewViewSet(viewsets.ViewSet):
     def list(self, request):
         params = ReviewListInputSerializer.validated(request.query_params)
         results = selectors.review_list(**params)
-        return json_response(
+        product_id = params["product_id"]
+        body = orjson.dumps(
             {
-                "product": str(params["product_id"]),
+                "product": str(product_id),
                 "page": params["page"] - 1,
                 "count": params["count"],
                 "results": orjson.Fragment(results),
             }
         )
+        return cacheable_response(request, body, product_id=product_id, tag=product_tag(product_id))
 
     @extend_schema(
         summary="A product's rating counts, recommend counts and characteristic averages",
@@ -98,8 +117,9 @@ class ReviewViewSet(viewsets.ViewSet):
         responses={200: ProductMetaOutputSerializer, 422: INVALID_QUERY, 503: UNAVAILABLE},
     )
     def meta(self, request):
-        params = ProductMetaInputSerializer.validated(request.query_params)
-        return json_response(selectors.product_meta_get(**params))
+        product_id = ProductMetaInputSerializer.validated(request.query_params)["product_id"]
+        body = orjson.dumps(selectors.product_meta_get(product_id=product_id))
+        return cacheable_response(request, body, product_id=product_id, tag=product_tag(product_id))
 
     @extend_schema(
         summary="Post a review",
@@ -141,10 +161,14 @@ class ReviewViewSet(viewsets.ViewSet):
         responses={200: ReviewOutputSerializer, 404: NOT_FOUND, 503: UNAVAILABLE},
     )
     def retrieve(self, request, review_id: str):
-        review = selectors.review_get(review_id=review_id_parse(review_id))
-        if review is None:
+        pk = review_id_parse(review_id)
+        found = selectors.review_get(review_id=pk)
+        if found is None:
             raise ReviewNotFound()
-        return HttpResponse(review, content_type=JSON)
+        product_id, review = found
+        return cacheable_response(
+            request, review.encode(), product_id=product_id, tag=review_tag(pk)
+        )
 
     @review_update_schema("Mark a review helpful")
     def helpful(self, request, review_id: str):

@@ -2,7 +2,6 @@
 
 import http.client
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -12,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 from django.db import connection
 
-from deploy.cluster import Cluster, ClusterError, Settings, UnixHTTPConnection
+from deploy.cluster import Cluster, ClusterError, Settings, UnixHTTPConnection, free_port
 from loadtests.bench import REPO, locust_argv
 from reviews.models import Review
 from reviews.tests.factories import characteristic_make, characteristic_review_make, review_make
@@ -20,25 +19,6 @@ from reviews.tests.factories import characteristic_make, characteristic_review_m
 CLIENTS = 4
 PRODUCTS = 5
 MAX_REQUESTS_PER_CLIENT = 5000  # a bound, far above what the few seconds of traffic send
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def cluster(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Two app servers (one worker each) behind nginx, on the test database."""
-    from django.db import connection
-
-    running = Cluster(tmp_path_factory.mktemp("cluster"))
-    running.port = free_port()
-    database = connection.settings_dict["NAME"]
-    running.start(Settings(apps=2, port=running.port, workers=1, database=database), prepare=False)
-    yield running
-    running.stop()
 
 
 @dataclass
@@ -86,10 +66,11 @@ def traffic_while(port: int, requests, fault) -> list[Outcome]:
     return outcomes
 
 
-def test_cluster_start_brings_every_app_server_and_nginx_up_healthy(cluster):
+def test_cluster_start_brings_every_app_server_the_cache_and_nginx_up_healthy(cluster):
     assert [(name, health) for name, _, health in cluster.status()] == [
         ("app1", "healthy"),
         ("app2", "healthy"),
+        ("cache", "healthy"),
         ("nginx", "healthy"),
     ]
 
@@ -212,12 +193,27 @@ def test_a_rolling_reload_loses_no_request(cluster):
     assert {pid for name, pid, _ in cluster.status() if name.startswith("app")} == workers_before
 
 
+def test_fault_commands_refuse_an_app_server_out_of_range(cluster):
+    command = [
+        sys.executable,
+        "deploy/cluster.py",
+        "kill-app",
+        "0",
+        "--run-dir",
+        str(cluster.run_dir),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert result.returncode == 1
+    assert "no app server 0: this cluster has app servers 1 to 2" in result.stderr
+    assert {health for *_, health in cluster.status()} == {"healthy"}
+
+
 def test_the_cluster_command_reports_every_process_healthy(cluster):
     command = [sys.executable, "deploy/cluster.py", "status", "--run-dir", str(cluster.run_dir)]
     result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert [line.split()[0] for line in lines] == ["app1", "app2", "nginx"]
+    assert [line.split()[0] for line in lines] == ["app1", "app2", "cache", "nginx"]
     assert all(line.endswith("healthy") and "unhealthy" not in line for line in lines)
 
 

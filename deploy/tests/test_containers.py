@@ -36,9 +36,10 @@ def compose_config() -> dict:
     return json.loads(result.stdout)
 
 
-def test_dockerfile_passes_hadolint():
+@pytest.mark.parametrize("dockerfile", ["Dockerfile", "deploy/varnish/Dockerfile"])
+def test_dockerfile_passes_hadolint(dockerfile):
     result = subprocess.run(
-        [str(BIN / "hadolint"), "--no-color", str(REPO / "Dockerfile")],
+        [str(BIN / "hadolint"), "--no-color", str(REPO / dockerfile)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -46,9 +47,11 @@ def test_dockerfile_passes_hadolint():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_compose_topology_is_database_migrate_load_app_and_nginx(compose_config):
+def test_compose_topology_is_database_migrate_load_app_cache_and_nginx(compose_config):
     services = compose_config["services"]
-    assert set(services) == {"db", "migrate", "load", "app", "nginx"}
+    assert set(services) == {"db", "migrate", "load", "app", "cache", "nginx"}
+    assert services["app"]["environment"]["ATELIER_CACHE_NODES"] == "http://cache:8080"
+    assert services["nginx"]["depends_on"]["cache"]["condition"] == "service_started"
     assert services["db"]["image"].startswith("postgres:18")
     assert services["app"]["depends_on"]["migrate"]["condition"] == (
         "service_completed_successfully"
@@ -87,7 +90,9 @@ def test_compose_nginx_uses_the_cluster_proxy_rules_and_the_image_port(compose_c
 def test_compose_nginx_config_passes_nginx_syntax_check(tmp_path):
     # Only the names that exist inside the compose network are swapped for local ones.
     conf = COMPOSE_NGINX_CONF.read_text()
-    conf = conf.replace("server app:", "server 127.0.0.1:")
+    conf = conf.replace("server app:", "server 127.0.0.1:").replace(
+        "server cache:", "server [::1]:"
+    )
     # /tmp/ first: the checkout itself may live under /tmp.
     conf = conf.replace("/tmp/", f"{tmp_path}/")
     conf = conf.replace("/etc/nginx/atelier-proxy.conf", str(PROXY_CONF))

@@ -14,7 +14,7 @@ from django.utils.text import Truncator
 from reviews.admin.filters import ModerationStatusFilter, RatingFilter
 from reviews.admin.large_tables import FixedOrderChangeList, LargeTableAdmin
 from reviews.models import INT4_MAX, CharacteristicReview, Review, ReviewPhoto
-from reviews.services import reviews_remove, reviews_report, reviews_restore
+from reviews.services import review_respond, reviews_remove, reviews_report, reviews_restore
 
 # The review page's buttons (see change_form.html): POST key -> (service, what it did).
 PAGE_DECISIONS = {
@@ -189,7 +189,7 @@ class ReviewAdmin(LargeTableAdmin):
     def save_model(self, request, obj, form, change):
         # Only the response: a full save would write back every field as the page read it, undoing
         # a report or a helpful vote that arrived meanwhile.
-        obj.save(update_fields=["response"])
+        review_respond(review_id=obj.pk, response=obj.response)
 
     def delete_model(self, request, obj):
         # The change page's delete button: Django has already written the log entry.

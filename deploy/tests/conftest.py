@@ -1,0 +1,27 @@
+"""The local cluster the deploy tests run against, on the test database, its cache emptied before
+each test (a test database is truncated behind the service's back between tests)."""
+
+import pytest
+from django.db import connection
+
+from atelier.httpcache import RACE_KEY_ALL, Purger
+from deploy.cluster import Cluster, Settings, free_port
+
+
+@pytest.fixture(scope="module")
+def cluster(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The cache and two app servers (one worker each) behind nginx."""
+    running = Cluster(tmp_path_factory.mktemp("cluster"))
+    running.port = free_port()
+    database = connection.settings_dict["NAME"]
+    running.start(Settings(apps=2, port=running.port, workers=1, database=database), prepare=False)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(autouse=True)
+def cluster_cache_emptied(request):
+    if "cluster" in request.fixturenames:
+        node = request.getfixturevalue("cluster").cache_node()
+        if node is not None:
+            Purger([node], timeout=5, repurge_after=0).purge(tags=[], race_key=RACE_KEY_ALL)

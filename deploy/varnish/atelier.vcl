@@ -1,0 +1,214 @@
+vcl 4.1;
+# The HTTP cache in front of the app servers: the reviews API's reads, kept exact by purges.
+#
+# - Cached: 200 answers of GET /reviews, /reviews/meta and /reviews/<id>, under their normalized
+#   URL (parameters in one order, defaults filled in, no trailing slash), which is also the URL
+#   the app server is asked: a key never stands for an answer to another request. A query this
+#   file cannot normalize safely (percent-escapes, a name without "=", ...) is passed uncached.
+# - Invalidated: a write purges its tags (xkey: p<product>, r<review>) after it commits and
+#   before it answers (reviews/invalidation.py); a bulk load bans everything.
+# - The race of a miss that read the database before a write committed and returns after its
+#   purge: each purge records its time under the product's race key. A miss that began before a
+#   purge of its race key is delivered but not stored (vcl_backend_response); one that was
+#   checked just before the purge but reached the xkey index after it is caught on its hits while
+#   it is young (vcl_hit), until the app's second purge a little later removes it. See
+#   docs/cache.md for the analysis and what remains.
+#
+# backends.vcl (written by deploy/cluster.py, or the compose file's own) defines the app servers,
+# the `apps` director and the `purgers` ACL, and sets the object lifetime in `atelier_ttl`.
+
+import std;
+import var;
+import xkey;
+import directors;
+
+include "backends.vcl";
+
+sub vcl_recv {
+    if (req.method == "PURGE") {
+        if (client.ip !~ purgers) {
+            return (synth(403, "Forbidden"));
+        }
+        # First the time (a miss that began before it will not be stored), then the purge.
+        var.global_set("race:" + req.http.X-Cache-Race, "" + std.time2real(now, 0.0));
+        if (req.http.X-Cache-Race == "all") {
+            ban("obj.status != 0");
+            return (synth(200, "Banned"));
+        }
+        set req.http.X-Purged = xkey.purge(req.http.xkey);
+        return (synth(200, "Purged"));
+    }
+    set req.backend_hint = apps.backend();
+    if (req.restarts == 0) {
+        unset req.http.X-Atelier-Refetch;
+    }
+    if (req.method != "GET" && req.method != "HEAD") {
+        return (pass);
+    }
+    call atelier_normalize;
+    if (!req.http.X-Atelier-Cacheable) {
+        return (pass);
+    }
+    unset req.http.X-Atelier-Cacheable;
+    if (req.http.X-Atelier-Refetch) {
+        # vcl_hit found a young object that a purge may have missed: fetch it anew.
+        set req.hash_always_miss = true;
+    }
+    # Answers do not depend on cookies or credentials: the public API reads neither.
+    unset req.http.Cookie;
+    unset req.http.Authorization;
+    return (hash);
+}
+
+# Sets X-Atelier-Cacheable and rewrites req.url to its normal form, or leaves both alone.
+sub atelier_normalize {
+    unset req.http.X-Atelier-Cacheable;
+    # Only plain queries: each parameter is a lower-case name, "=", and letters or digits.
+    if (req.url !~ "^/reviews(/meta|/[0-9]+)?/?(\?([a-z_]+=[A-Za-z0-9]*)?(&([a-z_]+=[A-Za-z0-9]*)?)*)?$") {
+        return;
+    }
+    if (req.url ~ "^/reviews/[0-9]+/?(\?|$)") {
+        # A review's detail: the query plays no part.
+        set req.http.X-Id = regsub(req.url, "^/reviews/0*([0-9]+).*$", "\1");
+        if (req.http.X-Id !~ "^[1-9][0-9]{0,9}$") {
+            return;
+        }
+        set req.url = "/reviews/" + req.http.X-Id;
+        unset req.http.X-Id;
+        set req.http.X-Atelier-Cacheable = "1";
+        return;
+    }
+    # The last product_id wins, as in the app; a missing or invalid one is the app's 422.
+    set req.http.X-Product = regsub(req.url, "^.*[?&]product_id=0*([0-9]*)(&.*)?$", "\1");
+    if (req.http.X-Product !~ "^[1-9][0-9]{0,9}$") {
+        return;
+    }
+    if (req.url ~ "^/reviews/meta") {
+        set req.url = "/reviews/meta?product_id=" + req.http.X-Product;
+        unset req.http.X-Product;
+        set req.http.X-Atelier-Cacheable = "1";
+        return;
+    }
+    # The list: page (default 1), count (default 5) and sort (default relevant); empty = default.
+    set req.http.X-Page = "1";
+    if (req.url ~ "[?&]page=") {
+        set req.http.X-Page = regsub(req.url, "^.*[?&]page=0*([0-9]*)(&.*)?$", "\1");
+    }
+    set req.http.X-Count = "5";
+    if (req.url ~ "[?&]count=") {
+        set req.http.X-Count = regsub(req.url, "^.*[?&]count=0*([0-9]*)(&.*)?$", "\1");
+    }
+    set req.http.X-Sort = "relevant";
+    if (req.url ~ "[?&]sort=") {
+        set req.http.X-Sort = regsub(req.url, "^.*[?&]sort=([^&]*)(&.*)?$", "\1");
+    }
+    if (req.url ~ "[?&]page=(&|$)") {
+        set req.http.X-Page = "1";
+    }
+    if (req.url ~ "[?&]count=(&|$)") {
+        set req.http.X-Count = "5";
+    }
+    if (req.http.X-Sort == "") {
+        set req.http.X-Sort = "relevant";
+    }
+    if (req.http.X-Page ~ "^[1-9][0-9]{0,9}$"
+        && req.http.X-Count ~ "^[1-9][0-9]{0,9}$"
+        && req.http.X-Sort ~ "^(relevant|newest|helpful)$") {
+        set req.url = "/reviews?product_id=" + req.http.X-Product + "&page=" + req.http.X-Page
+            + "&count=" + req.http.X-Count + "&sort=" + req.http.X-Sort;
+        set req.http.X-Atelier-Cacheable = "1";
+    }
+    unset req.http.X-Product;
+    unset req.http.X-Page;
+    unset req.http.X-Count;
+    unset req.http.X-Sort;
+}
+
+sub vcl_hash {
+    # One API whatever the Host: the normalized URL is the whole key.
+    hash_data(req.url);
+    return (lookup);
+}
+
+# How long after its fetch an object is checked against the purges on every hit: well beyond the
+# app's second purge (ATELIER_CACHE_REPURGE_SECONDS, 2 s), which removes what slipped through.
+sub vcl_hit {
+    if (obj.age < 5s
+        && (std.real(var.global_get("race:" + obj.http.X-Cache-Race), 0.0)
+                >= std.real(obj.http.X-Fetch-Start, 0.0)
+            || std.real(var.global_get("race:all"), 0.0)
+                >= std.real(obj.http.X-Fetch-Start, 0.0))) {
+        set req.http.X-Atelier-Refetch = "1";
+        return (restart);
+    }
+}
+
+sub vcl_backend_fetch {
+    set bereq.http.X-Fetch-Start = "" + std.time2real(now, 0.0);
+}
+
+sub vcl_backend_response {
+    if (bereq.uncacheable) {
+        return (deliver);
+    }
+    # Only what the app marks cacheable (a 200 with its tags); anything else is fetched again
+    # by the next request, never shared: 4xx and 5xx are not stored.
+    if (beresp.status != 200 || !beresp.http.xkey) {
+        set beresp.ttl = 1s;
+        set beresp.uncacheable = true;
+        return (deliver);
+    }
+    # A purge of this product's race key arrived after this fetch began: the answer may predate
+    # the write it followed. Deliver it to the requests that wait for it, but do not store it.
+    if (std.real(var.global_get("race:" + beresp.http.X-Cache-Race), 0.0)
+            >= std.real(bereq.http.X-Fetch-Start, 0.0)
+        || std.real(var.global_get("race:all"), 0.0)
+            >= std.real(bereq.http.X-Fetch-Start, 0.0)) {
+        set beresp.ttl = 1s;
+        set beresp.uncacheable = true;
+        return (deliver);
+    }
+    set beresp.http.X-Fetch-Start = bereq.http.X-Fetch-Start;
+    call atelier_ttl;
+    set beresp.grace = 0s;
+    set beresp.keep = 0s;
+    return (deliver);
+}
+
+sub vcl_backend_error {
+    # No app server answered (each one is tried in turn first): the API's own 503, as JSON.
+    if (bereq.retries < 2) {
+        return (retry);
+    }
+    set beresp.http.Content-Type = "application/json";
+    set beresp.http.Retry-After = "5";
+    set beresp.http.Cache-Control = "no-store";
+    synthetic({"{"detail": "Service temporarily unavailable: no app server answered." }"});
+    set beresp.ttl = 0s;
+    set beresp.uncacheable = true;
+    return (deliver);
+}
+
+sub vcl_deliver {
+    if (obj.uncacheable) {
+        set resp.http.X-Cache = "PASS";
+    } elsif (obj.hits > 0) {
+        set resp.http.X-Cache = "HIT";
+    } else {
+        set resp.http.X-Cache = "MISS";
+    }
+    unset resp.http.xkey;
+    unset resp.http.X-Cache-Race;
+    unset resp.http.X-Fetch-Start;
+    unset resp.http.X-Varnish;
+    unset resp.http.Via;
+}
+
+sub vcl_synth {
+    if (req.method == "PURGE") {
+        set resp.http.X-Purged = req.http.X-Purged;
+        set resp.http.Content-Type = "text/plain; charset=utf-8";
+        synthetic(resp.reason);
+        return (deliver);
+    }
+}
