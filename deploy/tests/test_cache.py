@@ -236,7 +236,7 @@ def test_a_bulk_load_drops_every_cached_answer(cache, tmp_path):
         '900001,1,1,1596080481467,"Loaded","A loaded review body.",false,false,loader,'
         "loader@example.com,null,0\n"
     )
-    call_command("load_csv", str(tmp_path), verbosity=0)
+    call_command("load_csv", str(tmp_path), rejects=tmp_path / "rejects.csv", verbosity=0)
     meta = get(cache.port, "/reviews/meta?product_id=1")
     assert meta.cache == "MISS"
     assert meta.json()["recommended"]["false"] == "1"
