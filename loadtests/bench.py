@@ -1,27 +1,36 @@
-"""The serving benchmark: each read endpoint and the mixed workload, through nginx, with 1, 2 and 4
-app servers, on whatever database the settings point at (the full dataset, for real figures).
+"""The serving benchmark, through nginx, on whatever database the settings point at (the full
+dataset, for real figures), every figure also as a share of nginx serving a static file of the size
+of a meta answer, measured in the same run.
 
     ATELIER_DATA_DIR=/path/to/full/data .venv/bin/python loadtests/bench.py
-        [--apps 1,2,4] [--duration 30] [--connections 32] [--workers 2] [--scenarios ...]
+        [--duration 10] [--connections 16,64] [--cache off,cold,warm]
+        [--workloads meta,reviews,mixed] [--distributions zipf,newest] [--apps 2]
 
-For each app-server count it starts the local cluster (deploy/cluster.py), warms each scenario up,
-then measures it: wrk (Debian's C load generator) for `meta`, `reviews` and the `mixed` workload
-with writes, and locust for `mixed-locust` (the same mix from loadtests/locustfile.py). It prints
-requests/s, p50, p95, p99 and errors per run, with the load generator, the machine's load average
-and how busy its CPUs were, and writes them to out/bench/ (JSON and Markdown).
+Cache modes: `off` (nginx straight to the app servers), `cold` (the cache emptied before each
+run) and `warm` (after one pass over the newest 10% of products: meta and the first page of 5 in
+every sort). Workloads, with wrk (Debian's C load generator): `meta`, `reviews` (first pages of 5,
+every sort) and `mixed` (the front-end's reads with 3% writes, checked meanwhile by a probe that
+reads its own writes back). Products: `zipf` (skewed over the whole range, a quarter from the
+newest 10%) or `newest` (uniform over the newest 10%). Each run prints requests/s, the share of the
+static baseline, p50/p95/p99, errors, the cache's hit ratio and CPU per request; the results go to
+out/bench/<time>/ as JSON, Markdown and a chart (PNG).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import http.client
 import json
 import os
+import random
 import re
 import resource
 import runpy
+import socket
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,16 +41,22 @@ sys.path.insert(0, str(REPO))
 
 from deploy.cluster import GUNICORN_CONF, Cluster, Settings, app_environment, free_port  # noqa: E402
 
-WRK_SCENARIOS = {"meta": "meta.lua", "reviews": "reviews.lua", "mixed": "mixed.lua"}
-SCENARIOS = [*WRK_SCENARIOS, "mixed-locust"]
+WORKLOADS = {"meta": "meta.lua", "reviews": "reviews.lua", "mixed": "mixed.lua"}
+CACHE_MODES = ("off", "cold", "warm")
+DISTRIBUTIONS = ("zipf", "newest")
 OUT = REPO / "out" / "bench"
+# The baseline: a static file the size of a meta answer, served by the same nginx and settings.
+STATIC_BYTES = 330
 
 
 @dataclass
 class Result:
     apps: int
     app_server: str  # each app server's gunicorn: worker class, workers x threads
-    scenario: str
+    cache: str  # off, cold or warm
+    scenario: str  # the workload
+    distribution: str  # zipf or newest
+    connections: int
     generator: str
     requests: int
     seconds: float
@@ -57,6 +72,10 @@ class Result:
     service_cpu: float  # CPU seconds of the app servers, nginx and PostgreSQL
     cpu_us_per_request: float  # (service + generator) CPU per request
     capacity_rps: float  # what the machine's CPUs would serve at that cost, with nothing else
+    static_rps: float  # nginx serving a static file, same connections, same run
+    share: float  # rps / static_rps
+    hit_ratio: float | None  # the cache's hits / lookups during the run (None: no cache)
+    stale_reads: int | None  # mixed workload's probe: reads missing its own acknowledged write
 
 
 def cpu_times() -> tuple[int, int]:
@@ -139,11 +158,13 @@ def dataset_size() -> tuple[int, int]:
     return product_max, review_max
 
 
-def run_wrk(script: str, port: int, seconds: int, args: argparse.Namespace, ids) -> dict:
+def run_wrk(
+    script: str, port: int, seconds: int, connections: int, *script_args, threads: int = 1
+) -> dict:
     argv = [
-        "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s", "--timeout", "5s",
+        "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
         "-s", str(REPO / "loadtests" / "wrk" / script), f"http://127.0.0.1:{port}",
-        "--", str(ids[0]), str(ids[1]),
+        "--", *(str(arg) for arg in script_args),
     ]  # fmt: skip
     output = subprocess.run(argv, capture_output=True, text=True, cwd=REPO, check=True).stdout
     match = re.search(r"^BENCH_JSON (.*)$", output, re.MULTILINE)
@@ -172,23 +193,6 @@ def locust_argv(host: str, users: int, seconds: int, out: Path, *extra: str) -> 
     ]  # fmt: skip
 
 
-def run_locust(port: int, seconds: int, args: argparse.Namespace, ids, out: Path) -> dict:
-    host = f"http://127.0.0.1:{port}"
-    argv = locust_argv(host, args.connections, seconds, out, "--product-max", str(ids[0]))
-    subprocess.run(argv, capture_output=True, text=True, cwd=REPO)  # its verdict: in the errors
-    with open(f"{out}_stats.csv") as stats:
-        total = next(row for row in csv.DictReader(stats) if row["Name"] == "Aggregated")
-    return {
-        "requests": int(total["Request Count"]),
-        "seconds": float(seconds),
-        "rps": float(total["Requests/s"]),
-        "p50_ms": float(total["50%"]),
-        "p95_ms": float(total["95%"]),
-        "p99_ms": float(total["99%"]),
-        "errors": int(total["Failure Count"]),
-    }
-
-
 def gunicorn_setup(settings: Settings) -> str:
     """The worker class, workers and threads the app servers run with (their config file read
     with their environment)."""
@@ -197,111 +201,325 @@ def gunicorn_setup(settings: Settings) -> str:
     return f"{conf['worker_class']} {conf['workers']} workers x {conf['threads']} threads"
 
 
+STATIC_NGINX_CONF = """daemon off;
+worker_processes 1;
+pid {run}/nginx.pid;
+error_log {run}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log {run}/access.log combined buffer=64k flush=5s;
+    client_body_temp_path {run}/tmp;
+    proxy_temp_path {run}/tmp;
+    fastcgi_temp_path {run}/tmp;
+    uwsgi_temp_path {run}/tmp;
+    scgi_temp_path {run}/tmp;
+    keepalive_requests 10000;
+    server {{
+        listen 127.0.0.1:{port} backlog=4096;
+        location = /static.json {{
+            default_type application/json;
+            root {run};
+        }}
+    }}
+}}
+"""
+
+
+class StaticBaseline:
+    """nginx alone (one worker, as in the cluster) serving a static JSON file of a meta answer's
+    size: the ceiling every figure is compared with."""
+
+    def __init__(self, run_dir: Path):
+        self.run, self.port = run_dir, free_port()
+
+    def __enter__(self) -> StaticBaseline:
+        (self.run / "tmp").mkdir(parents=True, exist_ok=True)
+        (self.run / "static.json").write_text('{"pad": "' + "x" * (STATIC_BYTES - 11) + '"}')
+        conf = self.run / "nginx.conf"
+        conf.write_text(STATIC_NGINX_CONF.format(run=self.run, port=self.port))
+        user = ["-g", f"user {os.environ.get('USER', 'root')};"] if os.geteuid() == 0 else []
+        self.process = subprocess.Popen(["nginx", "-p", str(self.run), "-c", str(conf), *user])
+        wait_for_port(self.port)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=15)
+
+    def rps(self, connections: int, seconds: int) -> float:
+        return run_wrk("static.lua", self.port, seconds, connections)["rps"]
+
+
+def wait_for_port(port: int, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+def varnish_counters(cluster: Cluster) -> dict[str, int]:
+    """The cache's lookup counters (hits, misses, hit-for-miss, passes)."""
+    argv = ["varnishstat", "-n", str(cluster.run_dir / "varnish"), "-1", "-j"]
+    document = json.loads(subprocess.run(argv, capture_output=True, text=True, check=True).stdout)
+    counters = document.get("counters", document)
+    names = ("MAIN.cache_hit", "MAIN.cache_miss", "MAIN.cache_hitmiss", "MAIN.s_pass")
+    return {name: counters[name]["value"] for name in names}
+
+
+def hit_ratio(before: dict[str, int], after: dict[str, int]) -> float:
+    delta = {name: after[name] - before[name] for name in after}
+    lookups = sum(delta.values())
+    return delta["MAIN.cache_hit"] / lookups if lookups else 0.0
+
+
+def warm_pass(port: int, ids: tuple[int, int]) -> tuple[int, float]:
+    """Ask once for each of the newest 10% of products' meta and first pages of 5 (every sort):
+    (requests, seconds). In chunks of wrk runs, each going on where the last stopped."""
+    first, total = newest_first(ids[0]), 4 * (ids[0] - newest_first(ids[0]) + 1)
+    started, done = time.monotonic(), 0
+    while done < total:
+        argv = [
+            "wrk", "-t1", "-c64", "-d20s", "--timeout", "10s",
+            "-s", str(REPO / "loadtests" / "wrk" / "warm.lua"), f"http://127.0.0.1:{port}",
+            "--", str(first), str(ids[0]), str(done),
+        ]  # fmt: skip
+        output = subprocess.run(argv, capture_output=True, text=True, cwd=REPO, check=True).stdout
+        done = int(re.search(r"^WARM_NEXT (\d+)$", output, re.MULTILINE).group(1))
+        print(f"  warm pass: {min(done, total):,} of {total:,} requests", flush=True)
+    return total, time.monotonic() - started
+
+
+def newest_first(product_max: int) -> int:
+    return product_max - max(1, product_max // 10) + 1
+
+
+class StaleProbe(threading.Thread):
+    """Beside the mixed workload: post a review to a product of the newest 10%, then read its meta
+    through nginx (and the cache): a meta that does not count the acknowledged post is stale."""
+
+    def __init__(self, port: int, ids: tuple[int, int], seconds: float):
+        super().__init__(daemon=True)
+        self.port, self.ids, self.seconds = port, ids, seconds
+        self.probes = self.stale = self.errors = 0
+
+    def run(self) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        rng, deadline = random.Random(), time.monotonic() + self.seconds
+        while time.monotonic() < deadline and self.probes < 10_000:
+            product = rng.randint(newest_first(self.ids[0]), self.ids[0])
+            try:
+                before = self._reviews(conn, product)
+                body = json.dumps({
+                    "product_id": product, "rating": 4, "body": "Stale-read probe.",
+                    "recommend": True, "name": "probe", "email": "probe@example.com",
+                })  # fmt: skip
+                conn.request("POST", "/reviews", body, {"Content-Type": "application/json"})
+                response = conn.getresponse()
+                response.read()
+                if response.status != 201:
+                    self.errors += 1
+                    continue
+                self.probes += 1
+                self.stale += self._reviews(conn, product) < before + 1
+            except (OSError, http.client.HTTPException, ValueError):
+                self.errors += 1
+                conn.close()
+            time.sleep(0.05)
+        conn.close()
+
+    def _reviews(self, conn: http.client.HTTPConnection, product: int) -> int:
+        conn.request("GET", f"/reviews/meta?product_id={product}")
+        response = conn.getresponse()
+        document = json.loads(response.read())
+        return sum(int(count) for count in document["ratings"].values())
+
+
 def bench(args: argparse.Namespace) -> list[Result]:
     ids = dataset_size()
     print(f"dataset: products up to {ids[0]:,}, reviews up to {ids[1]:,}", flush=True)
-    print(HEADER, flush=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = OUT / stamp
     out.mkdir(parents=True, exist_ok=True)
+    with StaticBaseline(out / "static") as static:
+        baseline = {c: static.rps(c, args.duration) for c in args.connections}
+    for connections, rps in baseline.items():
+        print(f"static baseline, {connections} connections: {rps:,.0f} req/s", flush=True)
+    print(HEADER, flush=True)
     results = []
-    for apps in args.apps:
+    for mode in args.cache:
         cluster, port = Cluster(REPO / ".data" / "bench-cluster"), free_port()
         settings = Settings(
-            apps=apps,
+            apps=args.apps,
             port=port,
             workers=args.workers,
             worker_class=args.worker_class,
             threads=args.gthreads,
+            cache=mode != "off",
+            cache_size=args.cache_size,
         )
         app_server = gunicorn_setup(settings)
-        print(f"{apps} app servers, each gunicorn {app_server}", flush=True)
         cluster.start(settings, prepare=False)
         groups = {pid for _, pid, _ in cluster.status() if pid}
         db_pid = database_pid()
         try:
-            for scenario in args.scenarios:
-                if scenario == "mixed-locust":
-                    generator = "locust 2.47 (FastHttpUser, 1 process)"
-                    run_locust(port, args.warmup, args, ids, out / f"warmup-{apps}")
-                    with Measure(groups, db_pid) as measured:
-                        figures = run_locust(
-                            port, args.duration, args, ids, out / f"locust-{apps}-apps"
-                        )
-                else:
-                    generator = f"wrk 4.1 (-t{args.threads} -c{args.connections})"
-                    run_wrk(WRK_SCENARIOS[scenario], port, args.warmup, args, ids)
-                    with Measure(groups, db_pid) as measured:
-                        figures = run_wrk(WRK_SCENARIOS[scenario], port, args.duration, args, ids)
-                cost = (measured.service_cpu + measured.generator_cpu) / figures["requests"] * 1e6
-                result = Result(
-                    apps=apps,
-                    app_server=app_server,
-                    scenario=scenario,
-                    generator=generator,
-                    load_before=measured.load_before,
-                    load_after=measured.load_after,
-                    cpu_busy=measured.cpu_busy,
-                    generator_cpu=measured.generator_cpu,
-                    service_cpu=measured.service_cpu,
-                    cpu_us_per_request=cost,
-                    capacity_rps=(os.cpu_count() or 1) * 1e6 / cost if cost else 0.0,
-                    **figures,
-                )
-                print(row(result), flush=True)
-                results.append(result)
+            if mode == "warm":
+                requests, seconds = warm_pass(port, ids)
+                print(f"  warmed with {requests:,} requests in {seconds:.0f} s", flush=True)
+            elif mode == "off":
+                run_wrk("meta.lua", port, args.warmup, 16, *ids, "zipf")  # connections, plans
+            for workload in args.workloads:
+                for distribution in args.distributions:
+                    for connections in args.connections:
+                        if mode == "cold":
+                            invalidate_everything(cluster)
+                        result = measure(
+                            cluster, mode, workload, distribution, connections, port, ids,
+                            args, groups, db_pid, app_server, baseline[connections],
+                        )  # fmt: skip
+                        print(row(result), flush=True)
+                        results.append(result)
         finally:
             cluster.stop()
     (out / "results.json").write_text(json.dumps([asdict(r) for r in results], indent=2))
-    (out / "results.md").write_text(markdown(results))
-    print(f"written to {out}/results.json and results.md")
+    (out / "results.md").write_text(markdown(results, baseline))
+    chart(results, out / "chart.png")
+    print(f"written to {out}/results.json, results.md and chart.png")
     return results
 
 
+def invalidate_everything(cluster: Cluster) -> None:
+    from atelier.httpcache import RACE_KEY_ALL, Purger
+
+    Purger([cluster.cache_node()], timeout=5, repurge_after=0).purge(tags=[], race_key=RACE_KEY_ALL)
+
+
+def measure(
+    cluster, mode, workload, distribution, connections, port, ids, args, groups, db_pid,
+    app_server, static_rps,
+) -> Result:  # fmt: skip
+    counters = varnish_counters(cluster) if mode != "off" else None
+    probe = StaleProbe(port, ids, args.duration) if workload == "mixed" else None
+    with Measure(groups, db_pid) as measured:
+        if probe is not None:
+            probe.start()
+        figures = run_wrk(WORKLOADS[workload], port, args.duration, connections, *ids, distribution)
+        if probe is not None:
+            probe.join(timeout=args.duration + 30)
+    cost = (measured.service_cpu + measured.generator_cpu) / max(figures["requests"], 1) * 1e6
+    return Result(
+        apps=args.apps,
+        app_server=app_server,
+        cache=mode,
+        scenario=workload,
+        distribution=distribution,
+        connections=connections,
+        generator=f"wrk 4.1 (-t1 -c{connections})",
+        load_before=measured.load_before,
+        load_after=measured.load_after,
+        cpu_busy=measured.cpu_busy,
+        generator_cpu=measured.generator_cpu,
+        service_cpu=measured.service_cpu,
+        cpu_us_per_request=cost,
+        capacity_rps=(os.cpu_count() or 1) * 1e6 / cost if cost else 0.0,
+        static_rps=static_rps,
+        share=figures["rps"] / static_rps,
+        hit_ratio=hit_ratio(counters, varnish_counters(cluster)) if counters else None,
+        stale_reads=probe.stale if probe is not None else None,
+        **figures,
+    )
+
+
 HEADER = (
-    f"{'apps':>4} {'scenario':<13} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
-    f"{'errors':>6} {'load':>9} {'cpu':>5} {'us/req':>6} {'capacity':>8}  generator"
+    f"{'cache':<5} {'workload':<8} {'products':<8} {'conn':>4} {'req/s':>7} {'static':>6} "
+    f"{'p50 ms':>6} {'p95 ms':>6} {'p99 ms':>6} {'errors':>6} {'hits':>5} {'stale':>5} "
+    f"{'load':>9} {'us/req':>6}"
 )
 
 
 def row(r: Result) -> str:
+    hits = f"{r.hit_ratio:.0%}" if r.hit_ratio is not None else "-"
+    stale = str(r.stale_reads) if r.stale_reads is not None else "-"
     return (
-        f"{r.apps:>4} {r.scenario:<13} {r.rps:>7.0f} {r.p50_ms:>7.1f} {r.p95_ms:>7.1f} "
-        f"{r.p99_ms:>7.1f} {r.errors:>6} {r.load_before:>4.1f}>{r.load_after:<4.1f} "
-        f"{r.cpu_busy:>5.0%} {r.cpu_us_per_request:>6.0f} {r.capacity_rps:>8.0f}  "
-        f"{r.generator} ({r.generator_cpu:.1f} CPU s)"
+        f"{r.cache:<5} {r.scenario:<8} {r.distribution:<8} {r.connections:>4} {r.rps:>7.0f} "
+        f"{r.share:>6.1%} {r.p50_ms:>6.1f} {r.p95_ms:>6.1f} {r.p99_ms:>6.1f} {r.errors:>6} "
+        f"{hits:>5} {stale:>5} {r.load_before:>4.1f}>{r.load_after:<4.1f} "
+        f"{r.cpu_us_per_request:>6.0f}"
     )
 
 
-def markdown(results: list[Result]) -> str:
+def markdown(results: list[Result], baseline: dict[int, float]) -> str:
     lines = [
-        "| app servers | scenario | req/s | p50 ms | p95 ms | p99 ms | errors | load avg "
-        "(before>after) | CPU busy | CPU µs/request | capacity req/s | generator |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "Static baseline (nginx, one worker, a "
+        f"{STATIC_BYTES}-byte JSON file): "
+        + ", ".join(f"{rps:,.0f} req/s at {c} connections" for c, rps in baseline.items())
+        + ".",
+        "",
+        "| cache | workload | products | conn. | req/s | share of static | p50 ms | p95 ms "
+        "| p99 ms | errors | hit ratio | stale reads | load avg | CPU µs/request |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
+        hits = f"{r.hit_ratio:.1%}" if r.hit_ratio is not None else "-"
+        stale = str(r.stale_reads) if r.stale_reads is not None else "-"
         lines.append(
-            f"| {r.apps} x ({r.app_server}) | {r.scenario} | {r.rps:,.0f} | "
-            f"{r.p50_ms:.1f} | {r.p95_ms:.1f} | {r.p99_ms:.1f} | {r.errors} | "
-            f"{r.load_before:.1f} > {r.load_after:.1f} | {r.cpu_busy:.0%} | "
-            f"{r.cpu_us_per_request:.0f} | {r.capacity_rps:,.0f} | {r.generator} |"
+            f"| {r.cache} | {r.scenario} | {r.distribution} | {r.connections} | {r.rps:,.0f} | "
+            f"{r.share:.1%} | {r.p50_ms:.1f} | {r.p95_ms:.1f} | {r.p99_ms:.1f} | {r.errors} | "
+            f"{hits} | {stale} | {r.load_before:.1f} > {r.load_after:.1f} | "
+            f"{r.cpu_us_per_request:.0f} |"
         )
+    app_servers = sorted({f"{r.apps} x ({r.app_server})" for r in results})
+    lines += ["", f"App servers: {', '.join(app_servers)}."]
     return "\n".join(lines) + "\n"
+
+
+def chart(results: list[Result], path: Path) -> None:
+    """Bars of each run's share of the static baseline, grouped by workload and products."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    groups = sorted({(r.scenario, r.distribution, r.connections) for r in results})
+    modes = [m for m in CACHE_MODES if any(r.cache == m for r in results)]
+    fig, ax = plt.subplots(figsize=(max(8, len(groups) * 0.9), 4.5))
+    width = 0.8 / max(len(modes), 1)
+    for i, mode in enumerate(modes):
+        shares = {
+            (r.scenario, r.distribution, r.connections): r.share * 100
+            for r in results
+            if r.cache == mode
+        }
+        xs = [g + i * width for g in range(len(groups))]
+        ax.bar(xs, [shares.get(group, 0) for group in groups], width, label=f"cache {mode}")
+    ax.set_xticks([g + width * (len(modes) - 1) / 2 for g in range(len(groups))])
+    ax.set_xticklabels([f"{w}\n{d}\n{c} conn." for w, d, c in groups], fontsize=8)
+    ax.set_ylabel("% of nginx serving a static file")
+    ax.set_title("Throughput through nginx, as a share of the static baseline (same run)")
+    ax.legend()
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--apps", default="1,2,4", type=lambda s: [int(n) for n in s.split(",")])
-    parser.add_argument("--duration", type=int, default=30, help="seconds measured per run")
-    parser.add_argument("--warmup", type=int, default=5, help="seconds before each run")
-    parser.add_argument("--connections", type=int, default=16, help="concurrent clients")
-    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    numbers = lambda text: [int(n) for n in text.split(",")]  # noqa: E731
+    words = lambda text: text.split(",")  # noqa: E731
+    parser.add_argument("--apps", type=int, default=2, help="app servers")
+    parser.add_argument("--duration", type=int, default=10, help="seconds measured per run")
+    parser.add_argument("--warmup", type=int, default=5, help="seconds before the uncached runs")
+    parser.add_argument("--connections", type=numbers, default=[16, 64], help="comma list")
+    parser.add_argument("--cache", type=words, default=list(CACHE_MODES), help="off,cold,warm")
+    parser.add_argument("--workloads", type=words, default=list(WORKLOADS), help="comma list")
+    parser.add_argument("--distributions", type=words, default=list(DISTRIBUTIONS))
+    parser.add_argument("--cache-size", default="4G", help="the cache's storage")
     parser.add_argument("--workers", type=int, help="gunicorn workers per app server")
     parser.add_argument("--worker-class", help="gunicorn worker class")
     parser.add_argument("--gthreads", type=int, help="threads per gthread worker")
-    parser.add_argument(
-        "--scenarios", default=",".join(SCENARIOS), type=lambda s: s.split(","), help="comma list"
-    )
     args = parser.parse_args(argv)
     # Workers are not recycled during a run: the CPU accounting follows each worker process.
     os.environ["GUNICORN_MAX_REQUESTS"] = "0"

@@ -1,7 +1,8 @@
--- Shared by the wrk scenarios: product ids drawn as in loadtests/products.py (Zipf popularity
--- scattered over the id range, a quarter from the last 10%), the page sizes and sorts the
--- front-ends ask for, and a done() that prints the run's figures as one JSON line.
--- Arguments (after `--`): highest product id, highest review id.
+-- Shared by the wrk scenarios: product ids drawn as in loadtests/products.py (`zipf`: Zipf
+-- popularity scattered over the id range, a quarter from the last 10%; `newest`: uniform over the
+-- last 10%), the page sizes and sorts the front-ends ask for, and a done() that prints the run's
+-- figures as one JSON line.
+-- Arguments (after `--`): highest product id, highest review id, distribution (default zipf).
 local common = {}
 
 local SCATTER = 2654435761
@@ -16,6 +17,7 @@ end
 function common.setup(args)
   common.product_max = tonumber(args[1] or "1000011")
   common.review_max = tonumber(args[2] or "5774952")
+  common.distribution = args[3] or "zipf"
   common.multiplier = SCATTER
   while gcd(common.multiplier, common.product_max) ~= 1 do
     common.multiplier = common.multiplier + 1
@@ -26,7 +28,7 @@ end
 
 function common.product()
   local max = common.product_max
-  if math.random() < 0.25 then
+  if common.distribution == "newest" or math.random() < 0.25 then
     local first = max - math.max(1, math.floor(max * 0.10)) + 1
     return math.random(first, max)
   end
@@ -48,6 +50,11 @@ end
 
 function common.meta_path()
   return "/reviews/meta?product_id=" .. common.product()
+end
+
+-- A first page of 5 (what a product page shows first), in any sort.
+function common.first_page_path()
+  return string.format("/reviews?product_id=%d&count=5&sort=%s", common.product(), weighted(SORTS))
 end
 
 -- A first page with the front-ends' page sizes, or (a third of the time) a deeper page of 5.
