@@ -63,6 +63,12 @@ sub vcl_recv {
 # Sets X-Atelier-Cacheable and rewrites req.url to its normal form, or leaves both alone.
 sub atelier_normalize {
     unset req.http.X-Atelier-Cacheable;
+    # Already normal (what the store's own links send): one match, nothing to rewrite.
+    if (req.url ~ "^/reviews(/meta\?product_id=|/)[1-9][0-9]{0,9}$"
+        || req.url ~ "^/reviews\?product_id=[1-9][0-9]{0,9}&page=[1-9][0-9]{0,9}&count=[1-9][0-9]{0,9}&sort=(relevant|newest|helpful)$") {
+        set req.http.X-Atelier-Cacheable = "1";
+        return;
+    }
     # Only plain queries: each parameter is a lower-case name, "=", and letters or digits.
     if (req.url !~ "^/reviews(/meta|/[0-9]+)?/?(\?([a-z_]+=[A-Za-z0-9]*)?(&([a-z_]+=[A-Za-z0-9]*)?)*)?$") {
         return;
