@@ -7,6 +7,7 @@ which skips DRF's serializer and renderer machinery on the hot path.
 from hashlib import blake2b
 
 import orjson
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
@@ -33,8 +34,9 @@ def cacheable_response(
     request: HttpRequest, body: bytes, *, product_id: int, tag: str
 ) -> HttpResponse:
     """A 200 the HTTP cache may keep until a write purges ``tag``: with a strong ETag (304 when
-    the client has it), ``no-cache`` so that browsers and CDNs revalidate on every use, and the
-    tag and race key the cache files it under (deploy/varnish/atelier.vcl strips both)."""
+    the client has it), ``no-cache`` so that browsers and CDNs revalidate on every use, and, when
+    there is a cache to purge, the tag and race key it files the answer under
+    (deploy/varnish/atelier.vcl strips both)."""
     etag = f'"{blake2b(body, digest_size=16).hexdigest()}"'
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
@@ -42,8 +44,9 @@ def cacheable_response(
         response = HttpResponse(body, content_type=JSON)
     response["ETag"] = etag
     response["Cache-Control"] = "no-cache"
-    response["xkey"] = tag
-    response["X-Cache-Race"] = race_key(product_id)
+    if settings.CACHE_NODES:  # only a cache that this app purges may keep it
+        response["xkey"] = tag
+        response["X-Cache-Race"] = race_key(product_id)
     return response
 
 

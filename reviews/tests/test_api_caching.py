@@ -1,0 +1,118 @@
+"""What the API tells an HTTP cache and browsers (ETag, 304, Cache-Control, tags), and the purges
+its writes send once they commit, received by a real HTTP server standing in for a cache node."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.db import transaction
+
+from reviews import services
+from reviews.invalidation import race_key
+from reviews.tests.factories import review_make
+
+
+@pytest.fixture
+def cache_node(settings):
+    """An HTTP server that records the PURGE requests it gets; the app's only cache node."""
+    purges: list[dict[str, str]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_PURGE(self):
+            purges.append({"xkey": self.headers["xkey"], "race": self.headers["X-Cache-Race"]})
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.CACHE_NODES = [f"http://127.0.0.1:{server.server_address[1]}"]
+    settings.CACHE_REPURGE_SECONDS = 0
+    yield purges
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/reviews/meta?product_id=7", "/reviews?product_id=7"])
+def test_a_read_has_a_strong_etag_and_asks_browsers_to_revalidate(client, path):
+    review_make(product_id=7)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response["ETag"].startswith('"') and len(response["ETag"]) == 34
+    assert response["Cache-Control"] == "no-cache"
+    assert "xkey" not in response  # no cache configured: nothing to tag for it
+
+
+@pytest.mark.django_db
+def test_the_etag_changes_with_the_content_and_a_match_gets_304(client):
+    review = review_make(product_id=7)
+    etag = client.get("/reviews/meta?product_id=7")["ETag"]
+    not_modified = client.get("/reviews/meta?product_id=7", HTTP_IF_NONE_MATCH=etag)
+    assert not_modified.status_code == 304 and not_modified.content == b""
+    assert not_modified["ETag"] == etag
+    services.review_mark_helpful(review_id=review.id)  # meta unchanged: same ETag
+    assert client.get("/reviews/meta?product_id=7")["ETag"] == etag
+    review_make(product_id=7, rating=1)
+    changed = client.get("/reviews/meta?product_id=7", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+@pytest.mark.django_db
+def test_with_a_cache_configured_answers_carry_their_tags(client, cache_node):
+    review = review_make(product_id=1234)
+    for path in ["/reviews/meta?product_id=1234", "/reviews/?product_id=1234&sort=newest"]:
+        response = client.get(path)
+        assert (response["xkey"], response["X-Cache-Race"]) == ("p1234", race_key(1234))
+    detail = client.get(f"/reviews/{review.id}")
+    assert (detail["xkey"], detail["X-Cache-Race"]) == (f"r{review.id}", race_key(1234))
+    assert "xkey" not in client.get("/reviews?product_id=abc")  # errors are never tagged
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_write_purges_what_it_changed_once_it_has_committed(client, cache_node):
+    review = review_make(product_id=55)
+    response = client.post(
+        "/reviews",
+        {
+            "product_id": 55,
+            "rating": 5,
+            "body": "Purged on commit.",
+            "recommend": True,
+            "name": "tester",
+            "email": "tester@example.com",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert cache_node == [{"xkey": "p55", "race": race_key(55)}]
+
+    assert client.put(f"/reviews/{review.id}/helpful").status_code == 204
+    assert client.put(f"/reviews/{review.id}/report").status_code == 204
+    services.review_respond(review_id=review.id, response="Thanks")
+    services.reviews_restore(review_ids=[review.id])
+    expected = {"xkey": f"p55 r{review.id}", "race": race_key(55)}
+    assert cache_node[1:] == [expected] * 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_is_purged_when_the_write_changes_nothing(client, cache_node):
+    assert client.put("/reviews/999999/helpful").status_code == 404
+    assert services.reviews_restore(review_ids=[999999]) == 0
+    assert cache_node == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_whose_transaction_rolls_back_purges_nothing(cache_node):
+    review = review_make(product_id=8)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.review_mark_helpful(review_id=review.id)
+        assert cache_node == []  # not before the commit
+        raise RuntimeError("rolled back")
+    assert cache_node == []
+    services.review_mark_helpful(review_id=review.id)
+    assert cache_node == [{"xkey": f"p8 r{review.id}", "race": race_key(8)}]
