@@ -107,6 +107,9 @@ else:
         }
     }
 EMBEDDED_POSTGRES_DIR = DATA_DIR / "postgres"
+# Whether connecting starts the embedded server: yes for commands and tests, never for requests
+# (atelier/wsgi.py turns it off).
+EMBEDDED_POSTGRES_AUTOSTART = env_bool("ATELIER_EMBEDDED_DB_AUTOSTART", True)
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -90,6 +90,20 @@ def ensure_running(database: str = "postgres", pgdata: Path | None = None) -> Po
     return info
 
 
+def running(pgdata: Path | None = None) -> PostmasterInfo:
+    """The running server, for a connection that must not start it (a request): raises
+    ``psycopg.OperationalError`` when it is stopped or being restarted."""
+    try:
+        info = status(pgdata)
+    except Exception as exc:  # a postmaster.pid that a starting server is still writing
+        raise psycopg.OperationalError(f"the embedded PostgreSQL is restarting: {exc}") from exc
+    if info is None:
+        raise psycopg.OperationalError(
+            "the embedded PostgreSQL is not running (start it: manage.py embedded_db start)"
+        )
+    return info
+
+
 def stop(pgdata: Path | None = None) -> bool:
     """Stop the server for ``pgdata``; returns False when it was not running."""
     pgdata = pgdata or data_dir()

@@ -38,3 +38,40 @@ def test_tuning_is_applied():
         assert conn.execute("SHOW wal_level").fetchone()[0] == "minimal"
         assert conn.execute("SHOW fsync").fetchone()[0] == "on"
         assert conn.execute("SHOW synchronous_commit").fetchone()[0] == "on"
+
+
+@embedded
+@pytest.mark.django_db
+def test_a_connection_made_while_serving_never_starts_the_server(settings, tmp_path):
+    from django.db import OperationalError
+
+    from atelier.pgembedded.base import DatabaseWrapper
+
+    settings.EMBEDDED_POSTGRES_DIR = tmp_path / "postgres"
+    settings.EMBEDDED_POSTGRES_AUTOSTART = False
+    wrapper = DatabaseWrapper({**connection.settings_dict}, alias="serving")
+    with pytest.raises(OperationalError, match="embedded PostgreSQL is not running"):
+        wrapper.ensure_connection()
+    assert server.status(tmp_path / "postgres") is None
+    assert not (tmp_path / "postgres").exists()
+
+
+def test_the_wsgi_entry_point_turns_the_start_on_connect_off(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import atelier.wsgi; from django.conf import settings; "
+        "print(settings.EMBEDDED_POSTGRES_AUTOSTART)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ATELIER_EMBEDDED_DB_AUTOSTART"}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "False", result.stderr[-2000:]
