@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+import psycopg
 import pytest
 from django.db import connection
 
@@ -231,3 +232,60 @@ def test_start_stops_what_it_started_when_the_database_is_unreachable(tmp_path, 
     with pytest.raises(ClusterError, match="migrate failed"):
         broken.start(Settings(apps=1, port=free_port()))
     assert broken.state() is None and broken.status() == []
+
+
+def database_connections_refused(refused: bool) -> None:
+    """New connections to the test database fail (as when it is down), or work again; the app
+    servers' current connections are ended so that they need new ones."""
+    name = connection.settings_dict["NAME"]
+    connection.ensure_connection()
+    params = {**connection.get_connection_params(), "dbname": "postgres", "autocommit": True}
+    params.pop("cursor_factory", None)
+    with psycopg.connect(**params) as other:  # a database cannot refuse its own sessions
+        other.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(not refused).lower()}')
+    if refused:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_while_the_database_is_unreachable_every_request_gets_the_apps_json_503(cluster):
+    catalog = catalog_make()
+    review = {
+        "product_id": 1, "rating": 5, "body": "During the outage.", "recommend": True,
+        "name": "outage", "email": "outage@example.com",
+    }  # fmt: skip
+    requests = [
+        ("GET", "/reviews/meta?product_id=1", None),
+        ("GET", "/reviews?product_id=1", None),
+        ("POST", "/reviews", json.dumps(review).encode()),
+        ("PUT", "/reviews/1/report", None),
+    ] * 10
+    database_connections_refused(True)
+    try:
+        answers = []
+        for method, path, body in requests:
+            conn = http.client.HTTPConnection("127.0.0.1", cluster.port, timeout=10)
+            headers = {"Content-Type": "application/json"} if body else {}
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            answers.append((response.status, response.getheader("Content-Type"),
+                            response.getheader("Retry-After"), response.read()))  # fmt: skip
+            conn.close()
+    finally:
+        database_connections_refused(False)
+    assert {(status, kind, retry) for status, kind, retry, _ in answers} == {
+        (503, "application/json", "5")
+    }
+    assert all(b"database" in body for *_, body in answers)
+    started = time.monotonic()
+    while time.monotonic() - started < 5:  # bounded; the service resumes at once
+        conn = http.client.HTTPConnection("127.0.0.1", cluster.port, timeout=10)
+        conn.request("GET", f"/reviews/meta?product_id={len(catalog)}")
+        if conn.getresponse().status == 200:
+            break
+        conn.close()
+    assert time.monotonic() - started < 1
