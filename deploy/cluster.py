@@ -448,6 +448,13 @@ class Cluster:
     def kill_cache(self, sig: int = signal.SIGKILL) -> None:
         self._kill("cache", sig)
 
+    def pause_cache(self, paused: bool = True) -> None:
+        """Stop the cache without killing it (SIGSTOP), or let it go on (SIGCONT): a hung cache,
+        for fault drills."""
+        if not self._alive("cache"):
+            raise ClusterError("the cache is not running")
+        self._signal_group("cache", signal.SIGSTOP if paused else signal.SIGCONT)
+
     def _kill(self, name: str, sig: int) -> None:
         if not self._alive(name):
             raise ClusterError(f"{name} is not running")

@@ -29,6 +29,18 @@ class InputInvalid(exceptions.APIException):
         self.errors = errors
 
 
+class IdempotencyKeyReused(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = (
+        "This Idempotency-Key was already used for a different request: use a new key for a new "
+        "request, and the same key only to retry the same one."
+    )
+
+
+class IdempotencyKeyInvalid(exceptions.ParseError):
+    default_detail = "Idempotency-Key must be 1 to 255 printable ASCII characters."
+
+
 class ReviewNotFound(exceptions.NotFound):
     default_detail = "Not found: no review has this id."
 

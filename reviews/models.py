@@ -230,3 +230,26 @@ class CharacteristicMeta(models.Model):
 
     def __str__(self) -> str:
         return f"Meta of characteristic {self.characteristic_id}"
+
+
+class IdempotencyKey(models.Model):
+    """A write made with an ``Idempotency-Key`` header and the answer it got, so that a retry with
+    the same key and request gets the same answer instead of a second write. Committed in the same
+    transaction as the write; kept at least 24 hours (``manage.py idempotency_expire``)."""
+
+    key = models.TextField(primary_key=True)
+    # sha256 of the method, the path and the parsed body: the same key with another request is 422.
+    fingerprint = models.TextField()
+    status = models.SmallIntegerField()
+    location = models.TextField(null=True)  # noqa: DJ001 (no Location: NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "idempotency_keys"
+        indexes = [
+            # idempotency_expire: the keys older than the retention, oldest first.
+            models.Index(fields=["created_at"], name="idempotency_keys_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} -> {self.status} {self.location or ''}".rstrip()

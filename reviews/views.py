@@ -13,7 +13,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status, viewsets
 
 from reviews import selectors, services
-from reviews.exceptions import ReviewNotFound
+from reviews.exceptions import IdempotencyKeyInvalid, ReviewNotFound
+from reviews.idempotency import KEY_LENGTH_MAX, Answer, answer_once, request_fingerprint
 from reviews.invalidation import product_tag, race_key, review_tag
 from reviews.models import INT4_MAX
 from reviews.negotiation import JSONOnlyNegotiation
@@ -74,14 +75,36 @@ NO_CONTENT = OpenApiResponse(description="Done; empty body.")
 NOT_FOUND = error("No review has this id.")
 
 
-def review_update_schema(summary: str):
+def review_update_schema(summary: str, *parameters: OpenApiParameter):
     """A PUT on one review: no body, 204 when done, 404 for an unknown id."""
     return extend_schema(
         summary=summary,
         request=None,
-        parameters=[REVIEW_ID, RETRY_AFTER],
+        parameters=[REVIEW_ID, RETRY_AFTER, *parameters],
         responses={204: NO_CONTENT, 404: NOT_FOUND, 503: UNAVAILABLE},
     )
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description=(
+        "Optional. A retry with the same key and body gets the first answer again instead of a "
+        "second write (kept 24 h); the same key with another body is 422."
+    ),
+)
+
+
+def idempotent(request, write, body: object = None) -> Answer:
+    """``write()``, at most once per Idempotency-Key when the request has one."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return write()
+    if not 1 <= len(key) <= KEY_LENGTH_MAX or not (key.isascii() and key.isprintable()):
+        raise IdempotencyKeyInvalid()
+    fingerprint = request_fingerprint(request.method, request.path, body)
+    return answer_once(key=key, fingerprint=fingerprint, write=write)
 
 
 def review_id_parse(raw: str) -> int:
@@ -127,7 +150,7 @@ class ReviewViewSet(viewsets.ViewSet):
     @extend_schema(
         summary="Post a review",
         request=ReviewCreateInputSerializer,
-        parameters=[LOCATION, RETRY_AFTER],
+        parameters=[LOCATION, RETRY_AFTER, IDEMPOTENCY_KEY],
         responses={
             (201, "text/plain"): OpenApiResponse(
                 str, description="The text `Created`; `Location` names the new review."
@@ -135,27 +158,35 @@ class ReviewViewSet(viewsets.ViewSet):
             400: error("Malformed JSON."),
             413: error("Body larger than 256 KiB."),
             415: error("Body not sent as application/json."),
-            422: error("Invalid entries; `errors` says what is wrong with each field."),
+            422: error(
+                "Invalid entries (`errors` says what is wrong with each field), or an "
+                "Idempotency-Key already used for another request."
+            ),
             503: UNAVAILABLE,
         },
     )
     def create(self, request):
         review = ReviewCreateInputSerializer.validated(request.data)
-        review_id = services.review_create(
-            product_id=review["product_id"],
-            rating=review["rating"],
-            summary=review["summary"],
-            body=review["body"],
-            recommend=review["recommend"],
-            reviewer_name=review["name"],
-            reviewer_email=review["email"],
-            photos=review["photos"],
-            characteristics=review["characteristics"],
-        )
+
+        def write() -> Answer:
+            review_id = services.review_create(
+                product_id=review["product_id"],
+                rating=review["rating"],
+                summary=review["summary"],
+                body=review["body"],
+                recommend=review["recommend"],
+                reviewer_name=review["name"],
+                reviewer_email=review["email"],
+                photos=review["photos"],
+                characteristics=review["characteristics"],
+            )
+            return Answer(status=status.HTTP_201_CREATED, location=f"/reviews/{review_id}")
+
+        answer = idempotent(request, write, body=request.data)
         response = HttpResponse(
-            "Created", status=status.HTTP_201_CREATED, content_type="text/plain; charset=utf-8"
+            "Created", status=answer.status, content_type="text/plain; charset=utf-8"
         )
-        response["Location"] = f"/reviews/{review_id}"
+        response["Location"] = answer.location
         return response
 
     @extend_schema(
@@ -173,10 +204,16 @@ class ReviewViewSet(viewsets.ViewSet):
             request, review.encode(), product_id=product_id, tag=review_tag(pk)
         )
 
-    @review_update_schema("Mark a review helpful")
+    @review_update_schema("Mark a review helpful", IDEMPOTENCY_KEY)
     def helpful(self, request, review_id: str):
-        if not services.review_mark_helpful(review_id=review_id_parse(review_id)):
-            raise ReviewNotFound()
+        pk = review_id_parse(review_id)
+
+        def write() -> Answer:
+            if not services.review_mark_helpful(review_id=pk):
+                raise ReviewNotFound()
+            return Answer(status=status.HTTP_204_NO_CONTENT)
+
+        idempotent(request, write)
         return no_content()
 
     @review_update_schema("Report a review (hides it from lists and meta; idempotent)")

@@ -289,3 +289,44 @@ def test_while_the_database_is_unreachable_every_request_gets_the_apps_json_503(
             break
         conn.close()
     assert time.monotonic() - started < 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_retry_with_its_key_after_an_app_server_died_mid_post_makes_no_duplicate(cluster):
+    """The worst moment: the review has committed, the answer is not sent yet (the app server is
+    purging the cache, which hangs), and the app server dies. The client retries with its key."""
+    review = {
+        "product_id": 2, "rating": 4, "body": "Sent twice, written once.", "recommend": True,
+        "name": "retry", "email": "retry@example.com",
+    }  # fmt: skip
+    body = json.dumps(review).encode()
+    headers = {"Content-Type": "application/json", "Idempotency-Key": "mid-post-crash"}
+    first = {}
+
+    def first_attempt():
+        conn = UnixHTTPConnection(cluster.socket_path(1), timeout=30)
+        try:
+            conn.request("POST", "/reviews", body=body, headers=headers)
+            first["status"] = conn.getresponse().status
+        except (OSError, http.client.HTTPException) as exc:
+            first["error"] = repr(exc)  # its app server died under it: no answer
+
+    cluster.pause_cache()
+    try:
+        attempt = threading.Thread(target=first_attempt)
+        attempt.start()
+        time.sleep(0.5)  # committed, now waiting on the purge (up to its 1 s timeout)
+        assert Review.objects.filter(body="Sent twice, written once.").count() == 1
+        cluster.kill_app(1)
+        attempt.join(timeout=30)
+    finally:
+        cluster.pause_cache(False)
+    assert "error" in first, first
+    conn = http.client.HTTPConnection("127.0.0.1", cluster.port, timeout=30)
+    conn.request("POST", "/reviews", body=body, headers=headers)  # the client's retry
+    retried = conn.getresponse()
+    retried.read()
+    cluster.start_app(1)
+    assert retried.status == 201
+    assert retried.getheader("Location").startswith("/reviews/")
+    assert Review.objects.filter(body="Sent twice, written once.").count() == 1
