@@ -113,10 +113,14 @@ def copy_into_empty(
     return rows
 
 
-def copy_merge(cursor, table: Table, lines: Iterable[bytes]) -> tuple[int, int]:
+def copy_merge(
+    cursor, table: Table, lines: Iterable[bytes], refused_parents: dict[str, set[int]]
+) -> tuple[int, int, dict[int, str]]:
     """COPY ``lines`` beside the non-empty ``table``; insert rows whose id is new.
 
-    Returns (rows inserted, rows whose id was already there).
+    A row whose id is taken by a different row (another product, other content) is refused, and
+    so is a row that refers to a row of this load refused in a parent table (``refused_parents``,
+    by table). Returns (rows inserted, identical rows already there, {refused id: reason}).
     """
     name, staging = sql.Identifier(table.name), sql.Identifier(f"load_{table.name}")
     columns = sql.SQL(", ").join(map(sql.Identifier, table.columns))
@@ -126,6 +130,8 @@ def copy_merge(cursor, table: Table, lines: Iterable[bytes]) -> tuple[int, int]:
         )
     )
     sent = _copy(cursor, staging, table, lines)
+    refused = _children_refuse(cursor, table, staging, refused_parents)
+    refused.update(_collisions_refuse(cursor, table, staging))
     # Foreign-key checks at the end of the INSERT, not at commit: ALTER TABLE ... ENABLE TRIGGER
     # refuses a table with checks still pending (photos and ratings have foreign keys).
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -137,7 +143,49 @@ def copy_merge(cursor, table: Table, lines: Iterable[bytes]) -> tuple[int, int]:
     )
     inserted = cursor.rowcount
     cursor.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER USER").format(name))
-    return inserted, sent - inserted
+    return inserted, sent - inserted - len(refused), refused
+
+
+def _children_refuse(
+    cursor, table: Table, staging: sql.Identifier, refused_parents: dict[str, set[int]]
+) -> dict[int, str]:
+    """Take out of ``staging`` the rows referring to a parent row this load refused."""
+    refused: dict[int, str] = {}
+    for column, parent in table.parents.items():
+        ids = sorted(refused_parents.get(parent, ()))
+        if not ids:
+            continue
+        cursor.execute(
+            sql.SQL("DELETE FROM {} WHERE {} = ANY(%s) RETURNING id, {}").format(
+                staging, sql.Identifier(column), sql.Identifier(column)
+            ),
+            [ids],
+        )
+        for row_id, parent_id in cursor.fetchall():
+            refused.setdefault(
+                row_id,
+                f"{column} {parent_id} is a row of {parent} this load refused (its id is taken "
+                "by a different one already in the database)",
+            )
+    return refused
+
+
+def _collisions_refuse(cursor, table: Table, staging: sql.Identifier) -> dict[int, str]:
+    """Take out of ``staging`` the rows whose id the table holds with other content."""
+    name = sql.Identifier(table.name)
+    loaded = sql.SQL(", ").join(sql.SQL("s.{}").format(sql.Identifier(c)) for c in table.columns)
+    stored = sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(c)) for c in table.columns)
+    cursor.execute(
+        sql.SQL(
+            "DELETE FROM {} s USING {} t WHERE t.id = s.id AND ({}) IS DISTINCT FROM ({})"
+            " RETURNING s.id"
+        ).format(staging, name, loaded, stored)
+    )
+    return {
+        row_id: f"id {row_id} is taken by a different row of {table.name} already in the "
+        "database: not loaded"
+        for (row_id,) in cursor.fetchall()
+    }
 
 
 def _copy(

@@ -5,6 +5,8 @@ Each file loads in its own transaction (a load killed half-way leaves the files 
 complete and nothing of the one it was in); re-running inserts only ids not yet there.
 """
 
+import csv
+import io
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +20,7 @@ from loaders import bulk
 from loaders.check import Checked, Checker, CheckFailed
 from loaders.ids import IdSet
 from loaders.post_load import PostLoad, tables_analyze
-from loaders.rejects import Reject
+from loaders.rejects import Reject, RejectsFile
 from loaders.tables import BY_NAME, LOAD_ORDER, Table
 
 
@@ -102,12 +104,13 @@ def csv_files_load(
     for table, path in files:
         _header_check(table, path)
     report = LoadReport(rejects_path=rejects_path)
+    refused: dict[str, dict[int, str]] = {}  # table -> {id: reason}, refused by the database side
     with (
         Checker(files, _present_parent_ids(files), rejects_path, progress) as checker,
         PostLoad(early=not connection.in_atomic_block) as post_load,
     ):
         for table, path in files:
-            file_report, checked = _file_load(table, path, checker)
+            file_report, checked = _file_load(table, path, checker, refused)
             post_load.committed(table.name)
             report.files.append(file_report)
             report.rejects += checked.first_rejects
@@ -117,7 +120,36 @@ def csv_files_load(
         with connection.cursor() as cursor:  # no outer transaction: the rebuild commits per range
             post_load.finish(cursor.cursor, tuple(table.name for table, _ in files))
     report.post_load_seconds = time.monotonic() - started
+    # After the checker's own refusals (its process has closed the rejects file).
+    report.rejects += _refusals_write(rejects_path, files, refused)
     return report
+
+
+def _refusals_write(
+    rejects_path: Path | None,
+    files: Sequence[tuple[Table, Path]],
+    refused: dict[str, dict[int, str]],
+) -> list[Reject]:
+    """Append the rows the database side refused to the rejects file, found again in their CSV
+    (a rare event: only a load into tables holding other rows with the same ids has any)."""
+    rejects = RejectsFile(rejects_path, append=True)
+    try:
+        for table, path in files:
+            reasons = refused.get(table.name)
+            if not reasons:
+                continue
+            with path.open(newline="", encoding="utf-8", errors="replace") as stream:
+                reader, line = csv.reader(stream), 1
+                for record in reader:
+                    first_line, line = line, reader.line_num + 1
+                    if record and record[0].strip().isdigit() and int(record[0]) in reasons:
+                        raw = io.StringIO()
+                        csv.writer(raw, lineterminator="").writerow(record)
+                        rejects.add(path.name, first_line, reasons[int(record[0])],
+                                    raw.getvalue().encode())  # fmt: skip
+    finally:
+        rejects.close()
+    return rejects.first
 
 
 def _header(path: Path) -> bytes:
@@ -158,7 +190,9 @@ def _cores_busy(checker: Checker) -> Callable[[], bool]:
     return lambda: False
 
 
-def _file_load(table: Table, path: Path, checker: Checker) -> tuple[FileReport, Checked]:
+def _file_load(
+    table: Table, path: Path, checker: Checker, refused: dict[str, dict[int, str]]
+) -> tuple[FileReport, Checked]:
     report = FileReport(table=table.name, path=path)
     started = time.monotonic()
     with transaction.atomic(), connection.cursor() as wrapper:
@@ -171,8 +205,9 @@ def _file_load(table: Table, path: Path, checker: Checker) -> tuple[FileReport, 
                     cursor, table, checker.spool(table), cores_busy=_cores_busy(checker)
                 )
             else:
-                report.loaded, report.already_present = bulk.copy_merge(
-                    cursor, table, checker.spool(table)
+                refused_parents = {name: set(ids) for name, ids in refused.items()}
+                report.loaded, report.already_present, refused[table.name] = bulk.copy_merge(
+                    cursor, table, checker.spool(table), refused_parents
                 )
             # Planner statistics before commit: nothing is planned on an empty table's, nor
             # does ANALYZE wait for (or hold up) the next file, which locks this one if a parent.
@@ -185,6 +220,6 @@ def _file_load(table: Table, path: Path, checker: Checker) -> tuple[FileReport, 
                 "again refuses only the rows that refer to rows deleted meanwhile."
             ) from error
     checked = checker.checked(table)
-    report.rejected = checked.rejected
+    report.rejected = checked.rejected + len(refused.get(table.name, ()))
     report.seconds = time.monotonic() - started
     return report, checked

@@ -19,7 +19,7 @@ class Reject:
 class RejectsFile:
     """Collect refusals; written to ``path`` when one is given (header first, then one per row)."""
 
-    def __init__(self, path: Path | None):
+    def __init__(self, path: Path | None, *, append: bool = False):
         self.path = path
         self.count = 0
         self.first: list[Reject] = []
@@ -27,9 +27,11 @@ class RejectsFile:
         self._writer = None
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._stream = path.open("w", newline="", encoding="utf-8")
+            header = not (append and path.exists())
+            self._stream = path.open("a" if append else "w", newline="", encoding="utf-8")
             self._writer = csv.writer(self._stream, lineterminator="\n")
-            self._writer.writerow(["file", "line", "reason", "raw"])
+            if header:
+                self._writer.writerow(["file", "line", "reason", "raw"])
 
     def add(self, file: str, line: int, reason: str, raw: bytes) -> None:
         reject = Reject(file, line, reason, raw.decode("utf-8", "backslashreplace"))

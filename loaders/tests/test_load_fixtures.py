@@ -209,3 +209,71 @@ def test_crlf_line_endings_and_a_byte_order_mark_load_like_the_plain_files(tmp_p
 
     assert report.rejected == 0
     assert tables_dump() == clean
+
+
+def test_a_load_into_tables_with_other_rows_under_its_ids_refuses_them_and_their_children(
+    tmp_path, client
+):
+    """A shopper's review took an id the dataset also uses: that CSV review is refused, and so
+    are its photos and ratings; the shopper's review keeps exactly its own."""
+    csv_directory_load(CLEAN)
+    posted = client.post(
+        "/reviews",
+        {
+            "product_id": 3,
+            "rating": 5,
+            "body": "Mine, posted through the API.",
+            "recommend": True,
+            "name": "shopper",
+            "email": "shopper@example.com",
+            "photos": ["https://example.com/mine.jpg"],
+            "characteristics": {"1": 5, "2": 4},
+        },
+        content_type="application/json",
+    )
+    taken = int(posted["Location"].rsplit("/", 1)[1])
+    before = tables_dump()
+    dataset = tmp_path / "dataset"
+    shutil.copytree(CLEAN, dataset)
+    appended = {
+        "reviews.csv": [
+            f'{taken},7,1,1700000000000,"Theirs","Another product\'s review.",false,false,'
+            '"other","other@example.com",null,0',
+            '500,3,4,1700000000001,"New","A new review of product 3.",true,false,'
+            '"new","new@example.com",null,0',
+        ],
+        "reviews_photos.csv": [f'900,{taken},"https://example.com/theirs.jpg"', '901,500,"https://example.com/new.jpg"'],
+        "characteristic_reviews.csv": [f"800,6,{taken},2", "801,1,500,4"],
+    }  # fmt: skip
+    for name, rows in appended.items():
+        with (dataset / name).open("a") as stream:
+            stream.write("\n".join(rows) + "\n")
+
+    report = csv_directory_load(dataset, rejects_path=tmp_path / "rejects.csv")
+
+    after = tables_dump()
+    mine = Review.objects.get(pk=taken)
+    assert (mine.product_id, mine.body) == (3, "Mine, posted through the API.")
+    assert [p.url for p in mine.photos.all()] == ["https://example.com/mine.jpg"]
+    ratings = CharacteristicReview.objects.filter(review_id=taken)
+    assert sorted(ratings.values_list("characteristic_id", "value")) == [(1, 5), (2, 4)]
+    # Everything that was there is there unchanged; the new review came with its children.
+    for table, rows in before.items():
+        assert set(rows) <= set(after[table]), table
+    assert Review.objects.filter(pk=500).exists()
+    assert CharacteristicReview.objects.filter(pk=801, review_id=500).exists()
+    with open(tmp_path / "rejects.csv", newline="") as stream:
+        rejects = [(r["file"], r["reason"]) for r in csv.DictReader(stream)]
+    assert rejects == [
+        ("reviews.csv", f"id {taken} is taken by a different row of reviews already in the "
+         "database: not loaded"),
+        ("reviews_photos.csv", f"review_id {taken} is a row of reviews this load refused (its "
+         "id is taken by a different one already in the database)"),
+        ("characteristic_reviews.csv", f"review_id {taken} is a row of reviews this load refused "
+         "(its id is taken by a different one already in the database)"),
+    ]  # fmt: skip
+    assert report.rejected == 3
+    by_table = {f.table: f for f in report.files}
+    # The clean rows, identical to what the first load wrote: already present, not doubled.
+    assert by_table["reviews"].already_present == len(before["reviews"]) - 1
+    assert by_table["reviews_photos"].loaded == 1
