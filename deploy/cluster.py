@@ -215,15 +215,16 @@ class Cluster:
             raise
 
     def start_app(self, index: int, timeout: float = 60) -> None:
-        """Start app server ``index`` again (after kill-app) and wait until it is healthy."""
+        """Start app server ``index`` again (after kill-app); it gets traffic once healthy."""
         settings = self._settings()
         if self._alive(self._app_name(index)):
             raise ClusterError(f"app{index} is running")
-        self._spawn_app(index, settings)
-        deadline = time.monotonic() + timeout
-        while not self._app_healthy(index):
-            self._check_deadline(deadline, f"app{index}")
-            time.sleep(0.1)
+        with self.drained(index):
+            self._spawn_app(index, settings)
+            deadline = time.monotonic() + timeout
+            while not self._app_healthy(index):
+                self._check_deadline(deadline, f"app{index}")
+                time.sleep(0.1)
 
     def start_cache(self, timeout: float = 60) -> None:
         """Start the cache again (after kill-cache), empty, and wait until it answers."""
@@ -423,7 +424,8 @@ class Cluster:
     def reload(self, timeout: float = 90) -> None:
         """A rolling graceful reload: each app server in turn gets SIGHUP (gunicorn starts new
         workers with fresh code and config, and lets the old ones finish their requests); the
-        next one only once the previous one runs new workers only and answers /health."""
+        next one only once the previous one runs new workers only and answers /health. While
+        one reloads, the cache sends its reads to the others (`drained`)."""
         state = self.state()
         if state is None:
             raise ClusterError(f"no cluster in {self.run_dir}")
@@ -431,15 +433,40 @@ class Cluster:
             name, master = f"app{index}", self._pid(f"app{index}")
             if master is None or not self._alive(name):
                 raise ClusterError(f"{name} is not running")
-            old_workers = child_pids(master)
-            os.kill(master, signal.SIGHUP)
-            deadline = time.monotonic() + timeout
-            while True:
-                workers = child_pids(master)
-                if workers and not workers & old_workers and self._app_healthy(index):
-                    break
-                self._check_deadline(deadline, name)
-                time.sleep(0.1)
+            with self.drained(index):
+                old_workers = child_pids(master)
+                os.kill(master, signal.SIGHUP)
+                deadline = time.monotonic() + timeout
+                while True:
+                    workers = child_pids(master)
+                    if workers and not workers & old_workers and self._app_healthy(index):
+                        break
+                    self._check_deadline(deadline, name)
+                    time.sleep(0.1)
+
+    @contextlib.contextmanager
+    def drained(self, index: int):
+        """Inside the block the cache sends app server ``index`` no request (its backend is
+        marked sick), so the reads, nearly all the traffic, never wait on its workers starting.
+        Writes still reach it through nginx and wait for them (about a second): changing nginx's
+        upstreams means reloading nginx, whose old workers close their clients' idle keep-alive
+        connections, which some clients see as errors. With a single app server there is no
+        other to send anything to."""
+        settings = self._settings()
+        if settings.apps < 2 or not settings.cache or not self._alive("cache"):
+            yield
+            return
+        self._cache_backend_health(index, "sick")
+        try:
+            yield
+        finally:
+            self._cache_backend_health(index, "auto")
+
+    def _cache_backend_health(self, index: int, health: str) -> None:
+        argv = ["varnishadm", "-n", str(self.run_dir / "varnish"), "backend.set_health"]
+        result = subprocess.run([*argv, f"app{index}", health], capture_output=True, text=True)
+        if result.returncode:
+            raise ClusterError(f"the cache refused to mark app{index} {health}: {result.stdout}")
 
     # -- stop -------------------------------------------------------------------------------
     def kill_app(self, index: int, sig: int = signal.SIGKILL) -> None:

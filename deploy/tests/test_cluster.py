@@ -2,6 +2,8 @@
 
 import http.client
 import json
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -330,3 +332,22 @@ def test_a_retry_with_its_key_after_an_app_server_died_mid_post_makes_no_duplica
     assert retried.status == 201
     assert retried.getheader("Location").startswith("/reviews/")
     assert Review.objects.filter(body="Sent twice, written once.").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_while_an_app_server_is_drained_the_cache_sends_it_no_read(cluster):
+    catalog_make()
+    app1 = cluster.status()[0][1]
+    with cluster.drained(1):
+        os.killpg(app1, signal.SIGSTOP)  # a read sent to it now would hang
+        try:
+            statuses = []
+            for product_id in range(1, PRODUCTS + 1):
+                for path in ("/reviews/meta", "/reviews"):
+                    conn = http.client.HTTPConnection("127.0.0.1", cluster.port, timeout=5)
+                    conn.request("GET", f"{path}?product_id={product_id}")
+                    statuses.append(conn.getresponse().status)
+                    conn.close()
+        finally:
+            os.killpg(app1, signal.SIGCONT)
+    assert statuses == [200] * 2 * PRODUCTS
