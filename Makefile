@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: setup system-packages run test test-suite lint check db-start db-stop db-status clean \
-	cluster-start cluster-stop cluster-status loadtest bench
+	cluster-start cluster-stop cluster-status loadtest bench reliability
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -78,6 +78,11 @@ loadtest: setup
 # The serving benchmark (1, 2 and 4 app servers); point ATELIER_DATA_DIR at the full dataset.
 bench: setup system-packages
 	$(BIN)/python loadtests/bench.py $(BENCH_ARGS)
+
+# The fault drills (PostgreSQL killed, restarted and stopped, an app server killed, a rolling
+# reload, retried and racing writes, a load killed mid-file), each checked; see docs/operations.md.
+reliability: setup system-packages
+	$(BIN)/python loadtests/reliability.py $(RELIABILITY_ARGS)
 
 clean: cluster-stop db-stop
 	rm -rf .data staticfiles

