@@ -41,6 +41,10 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "2000")
 # The worker heartbeat lives in memory, never on a (possibly slow or container overlay) disk.
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/dev/shm")
 
+# A reload stops the old workers once the new ones have loaded the app (deploy/serving.py).
+post_worker_init = serving.worker_ready
+child_exit = serving.worker_gone
+
 # Access logs off the hot path: nginx logs every request (buffered); set GUNICORN_ACCESSLOG=- to
 # have gunicorn log too while debugging.
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None

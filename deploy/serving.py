@@ -1,5 +1,6 @@
-"""gunicorn's response, writing its headers in the same system call as its body, with a Date header
-formatted once a second.
+"""gunicorn, adjusted for serving behind nginx: each response written in one system call with a Date
+header formatted once a second, and a reload that keeps the old workers until the new ones are
+ready.
 
 nginx forwards a response's headers to the client as soon as they arrive, and from then on it can
 no longer retry the request on another app server. gunicorn writes headers and body with two
@@ -9,9 +10,11 @@ gets the whole response or nothing, and retries a GET in the second case.
 """
 
 import email.utils
+import os
 import time
+from pathlib import Path
 
-from gunicorn import util
+from gunicorn import arbiter, util
 from gunicorn.http import wsgi
 
 
@@ -65,7 +68,44 @@ def http_date(timestamp: float | None = None) -> str:
     return text
 
 
+# On SIGHUP gunicorn starts new workers and stops the old ones at once; each new one then spends
+# about a second loading Django before it accepts, and requests wait. Here the old workers stop
+# only once every new one has loaded the app (its post_worker_init marker exists).
+READY_DIR = Path(os.environ.get("GUNICORN_WORKER_TMP_DIR", "/dev/shm"))
+_manage_workers = arbiter.Arbiter.manage_workers
+
+
+def ready_marker(pid: int) -> Path:
+    return READY_DIR / f"atelier-worker-ready-{pid}"
+
+
+def worker_ready(worker) -> None:
+    """gunicorn's post_worker_init hook, in the worker: the app is loaded."""
+    ready_marker(worker.pid).touch()
+
+
+def worker_gone(server, worker) -> None:
+    """gunicorn's child_exit hook, in the master."""
+    ready_marker(worker.pid).unlink(missing_ok=True)
+
+
+def manage_workers_ready_first(self) -> None:
+    """``Arbiter.manage_workers``, which stops the workers beyond the count (the old ones, after
+    a reload) only once the newest have loaded the app, or after the worker timeout."""
+    if len(self.WORKERS) > self.num_workers:
+        deadline = time.monotonic() + self.cfg.timeout
+        while time.monotonic() < deadline:
+            by_age = sorted(self.WORKERS, key=lambda pid: self.WORKERS[pid].age)
+            if all(ready_marker(pid).exists() for pid in by_age[-self.num_workers :]):
+                break
+            self.reap_workers()  # a new worker that failed to boot leaves the list
+            time.sleep(0.05)
+    _manage_workers(self)
+
+
 def install() -> None:
-    """Make gunicorn's workers build every response with OneWriteResponse and the reused date."""
+    """Make gunicorn's workers build every response with OneWriteResponse and the reused date,
+    and its reloads keep the old workers until the new ones are ready."""
     wsgi.Response = OneWriteResponse
     util.http_date = http_date
+    arbiter.Arbiter.manage_workers = manage_workers_ready_first
