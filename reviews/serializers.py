@@ -194,6 +194,36 @@ class NotBlankTextField(TextField):
         return value
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON ``true`` or ``false``; never 0, 1, ``"yes"`` or ``"true"``."""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data):
+        if data is True or data is False:
+            return data
+        self.fail("invalid")
+
+
+# A plain file name (what one real client sends): no colon (so no scheme), no control character or
+# backslash, and not an absolute or protocol-relative path. Anything else must be an http(s) URL
+# with a host: never javascript:, data:, file: or vbscript:, which a page showing it would follow.
+_PLAIN_FILE_NAME = re.compile(r"[^\s:/\\][^:\\\x00-\x1f\x7f]*")
+_HTTP_URL = re.compile(r"https?://[^\s/?#@\\]+(?:[/?#][^\s\\]*)?", re.IGNORECASE)
+
+
+class PhotoField(NotBlankTextField):
+    default_error_messages = {
+        "not_a_photo": "A photo is an http(s) URL or a plain file name.",
+    }
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not (_PLAIN_FILE_NAME.fullmatch(value) or _HTTP_URL.fullmatch(value)):
+            self.fail("not_a_photo")
+        return value
+
+
 class ReviewCreateInputSerializer(InputSerializer):
     """The POST body. Unknown keys are ignored, so ``reported``, ``helpfulness``, ``date``,
     ``response`` and ``review_id`` can never be set by a client."""
@@ -202,11 +232,11 @@ class ReviewCreateInputSerializer(InputSerializer):
     rating = WholeNumberField(min_value=1, max_value=5)
     summary = TextField(max_length=255, allow_blank=True, required=False, default="")
     body = NotBlankTextField(min_length=1, max_length=1000)
-    recommend = serializers.BooleanField()
+    recommend = StrictBooleanField()
     name = NotBlankTextField(min_length=1, max_length=60)
     email = serializers.EmailField(max_length=60)
     photos = serializers.ListField(
-        child=NotBlankTextField(max_length=2048),
+        child=PhotoField(max_length=2048),
         max_length=PHOTOS_MAX,
         required=False,
         default=list,

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import psycopg
 import pytest
@@ -351,3 +352,29 @@ def test_while_an_app_server_is_drained_the_cache_sends_it_no_read(cluster):
         finally:
             os.killpg(app1, signal.SIGCONT)
     assert statuses == [200] * 2 * PRODUCTS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_admin_sign_in_through_nginx_on_its_port_passes_the_csrf_origin_check(
+    cluster, django_user_model
+):
+    """A browser posts the sign-in form with ``Origin: http://127.0.0.1:<port>``: Django must see
+    the same host and port, so nginx passes the Host header as the client sent it."""
+    django_user_model.objects.create_superuser("boss", "boss@example.com", "a-long-passphrase-42")
+    origin = f"http://127.0.0.1:{cluster.port}"
+    conn = http.client.HTTPConnection("127.0.0.1", cluster.port, timeout=30)
+    # The CSRF cookie and the form's token, as the sign-in page would have set them (the test
+    # cluster has no collected static files to render the page with).
+    secret = "s" * 32
+    cookie = f"csrftoken={secret}"
+    form = urlencode(
+        {"csrfmiddlewaretoken": secret, "username": "boss", "password": "a-long-passphrase-42"}
+    )
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie, "Origin": origin,
+        "Referer": f"{origin}/admin/login/",
+    }  # fmt: skip
+    conn.request("POST", "/admin/login/?next=/admin/", body=form, headers=headers)
+    signed_in = conn.getresponse()
+    signed_in.read()
+    assert (signed_in.status, signed_in.getheader("Location")) == (302, "/admin/")

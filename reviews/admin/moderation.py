@@ -27,6 +27,10 @@ ACTION_LIMIT = 500
 
 
 def photo_thumbnail(url: str) -> str:
+    """The photo, linked, when it is an http(s) URL; otherwise (a bare file name, or a link of
+    another scheme loaded from old data) its text only: nothing the browser would follow."""
+    if not url.lower().startswith(("http://", "https://")):
+        return format_html("<span>{}</span>", url)
     return format_html(
         '<a href="{}" target="_blank" rel="noopener noreferrer">'
         '<img src="{}" alt="photo" loading="lazy" referrerpolicy="no-referrer"'

@@ -168,6 +168,10 @@ INVALID_ENTRIES = [
     ("recommend", ...),
     ("recommend", "perhaps"),
     ("recommend", None),
+    ("recommend", 0),
+    ("recommend", 1),
+    ("recommend", "yes"),
+    ("recommend", "true"),
     ("name", ...),
     ("name", ""),
     ("name", "n" * 61),
@@ -181,6 +185,15 @@ INVALID_ENTRIES = [
     ("photos", [LONG]),
     ("photos", [{"url": "a.jpg"}]),
     ("photos", None),
+    ("photos", ["javascript:alert(document.domain)"]),
+    ("photos", [" javascript:alert(1)"]),
+    ("photos", ["JaVaScRiPt:alert(1)"]),
+    ("photos", ["data:text/html,<script>alert(1)</script>"]),
+    ("photos", ["vbscript:msgbox(1)"]),
+    ("photos", ["file:///etc/passwd"]),
+    ("photos", ["//evil.example/a.jpg"]),
+    ("photos", ["https://"]),
+    ("photos", ["https://example.com/a.jpg", "java\tscript:alert(1)"]),
     ("characteristics", [4, 3]),
     ("characteristics", {"1001": 0}),
     ("characteristics", {"1001": 6}),
@@ -201,6 +214,14 @@ def test_post_review_invalid_entry_is_422_naming_the_field(api, field, value):
     assert response.json()["detail"] == INVALID_BODY
     assert list(response.json()["errors"]) == [field]
     assert counts() == before
+
+
+@pytest.mark.parametrize(
+    "photo", ["b.png", "IMG 2041.jpg", "photos/b.png", "HTTPS://example.com/a.jpg?w=640#top"]
+)
+def test_post_review_takes_http_urls_and_plain_file_names_as_photos(api, photo):
+    response = post(api, valid(photos=[photo]))
+    assert response.status_code == 201, response.content
 
 
 @pytest.mark.parametrize("product_id", [..., 0, -5, "abc", 2**31, 10**30, None, 1.5])

@@ -75,6 +75,18 @@ def test_queue_shows_what_a_moderator_needs(moderator_client):
     assert "x" * 300 not in content  # only the start of the body
 
 
+def test_only_http_photo_links_are_rendered_as_links(moderator_client):
+    review = review_make(reported=True)
+    photo_make(review, url="https://img.example.com/ok.jpg")
+    photo_make(review, url="javascript:alert(document.domain)")  # as old data may hold
+    photo_make(review, url="IMG_2041.jpg")
+    content = moderator_client.get(CHANGELIST).content.decode()
+    assert 'href="https://img.example.com/ok.jpg"' in content
+    assert 'href="javascript:' not in content and 'src="javascript:' not in content
+    assert "<span>javascript:alert(document.domain)</span>" in content
+    assert "<span>IMG_2041.jpg</span>" in content
+
+
 @pytest.mark.parametrize(
     ("status", "expected"), [("visible", {"visible"}), ("all", {"visible", "reported"})]
 )
