@@ -215,16 +215,29 @@ class Cluster:
             raise
 
     def start_app(self, index: int, timeout: float = 60) -> None:
-        """Start app server ``index`` again (after kill-app); it gets traffic once healthy."""
+        """Start app server ``index`` again (after kill-app); it gets traffic once healthy.
+
+        gunicorn listens before its workers have loaded the app, and a request sent meanwhile
+        waits. So the new server listens on a socket of its own, and the path nginx and the cache
+        connect to becomes a link to it only once it answers /health; until then that path
+        refuses connections, which both send to the other app servers, writes included.
+        """
         settings = self._settings()
         if self._alive(self._app_name(index)):
             raise ClusterError(f"app{index} is running")
+        path = self.socket_path(index)
+        starting = path.with_name(f"app{index}.starting.sock")
+        path.unlink(missing_ok=True)  # the dead server's socket
         with self.drained(index):
-            self._spawn_app(index, settings)
+            self._spawn_app(index, settings, bind=starting)
             deadline = time.monotonic() + timeout
-            while not self._app_healthy(index):
+            while not self._app_healthy(index, starting):
                 self._check_deadline(deadline, f"app{index}")
                 time.sleep(0.1)
+        link = path.with_name(f".app{index}.link")
+        link.unlink(missing_ok=True)
+        link.symlink_to(starting.name)
+        os.replace(link, path)
 
     def start_cache(self, timeout: float = 60) -> None:
         """Start the cache again (after kill-cache), empty, and wait until it answers."""
@@ -271,11 +284,11 @@ class Cluster:
         self._children[name] = child
         (self.run_dir / f"{name}.pid").write_text(str(child.pid))
 
-    def _spawn_app(self, index: int, settings: Settings) -> None:
+    def _spawn_app(self, index: int, settings: Settings, bind: Path | None = None) -> None:
         env = app_environment(settings)
         if settings.cache:
             env["ATELIER_CACHE_NODES"] = self.cache_node()
-        env["GUNICORN_BIND"] = f"unix:{self.socket_path(index)}"
+        env["GUNICORN_BIND"] = f"unix:{bind or self.socket_path(index)}"
         argv = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF)]
         self._spawn(f"app{index}", argv, env)
 
@@ -370,8 +383,8 @@ class Cluster:
         return text
 
     # -- health -----------------------------------------------------------------------------
-    def _app_healthy(self, index: int) -> bool:
-        status = http_status(UnixHTTPConnection(self.socket_path(index), timeout=2))
+    def _app_healthy(self, index: int, path: Path | None = None) -> bool:
+        status = http_status(UnixHTTPConnection(path or self.socket_path(index), timeout=2))
         return status == 200 and self._alive(f"app{index}")
 
     def nginx_healthy(self, port: int) -> bool:

@@ -378,3 +378,39 @@ def test_an_admin_sign_in_through_nginx_on_its_port_passes_the_csrf_origin_check
     signed_in = conn.getresponse()
     signed_in.read()
     assert (signed_in.status, signed_in.getheader("Location")) == (302, "/admin/")
+
+
+def test_a_restarted_app_server_is_reachable_only_once_it_is_healthy(cluster):
+    path = cluster.socket_path(2)
+    cluster.kill_app(2)
+
+    def refused() -> bool:
+        try:
+            UnixHTTPConnection(path, timeout=1).connect()
+        except (ConnectionRefusedError, FileNotFoundError):
+            return True
+        return False
+
+    for _ in range(100):  # until its last worker has exited and closed the listening socket
+        if refused():
+            break
+        time.sleep(0.05)
+    started = threading.Thread(target=cluster.start_app, args=(2,))
+    started.start()
+    seen = set()
+    while started.is_alive():  # while it boots, its path refuses: nginx and the cache move on
+        conn = UnixHTTPConnection(path, timeout=5)
+        try:
+            conn.connect()
+        except (ConnectionRefusedError, FileNotFoundError):
+            seen.add("refused")
+        else:  # reachable only through the link made once the new server was healthy
+            seen.add("reached through the link" if path.is_symlink() else "reached while booting")
+        conn.close()
+        time.sleep(0.02)
+    started.join()
+    assert "refused" in seen and seen <= {"refused", "reached through the link"}
+    assert path.is_symlink()
+    conn = UnixHTTPConnection(path, timeout=5)
+    conn.request("GET", "/health")
+    assert conn.getresponse().status == 200
