@@ -93,13 +93,16 @@ def _characteristics_of_product_lock(*, product_id: int, ids) -> None:
         )
 
 
-# reviews_pkey. Saturates at the int4 maximum; RETURNING names the product whose answers change.
+# reviews_pkey. A reported review is gone for the public API: voting on it or reporting it again
+# is a 404, as its GET. Helpfulness saturates at the int4 maximum; RETURNING names the product
+# whose answers change.
 REVIEWS_HELPFUL = """
 UPDATE reviews SET helpfulness = helpfulness + (helpfulness < %(max)s)::int
- WHERE id = %(review_id)s
+ WHERE id = %(review_id)s AND NOT reported
 RETURNING product_id"""
 REVIEWS_REPORT_ONE = (
-    "UPDATE reviews SET reported = true WHERE id = %(review_id)s RETURNING product_id"
+    "UPDATE reviews SET reported = true WHERE id = %(review_id)s AND NOT reported"
+    " RETURNING product_id"
 )
 REVIEWS_RESPOND = (
     "UPDATE reviews SET response = %(response)s WHERE id = %(review_id)s RETURNING product_id"
@@ -107,12 +110,14 @@ REVIEWS_RESPOND = (
 
 
 def review_mark_helpful(*, review_id: int) -> bool:
-    """Add one helpful vote; False when there is no such review. Saturates at the int4 maximum."""
+    """Add one helpful vote; False when there is no such review or it is reported. Saturates at
+    the int4 maximum."""
     return _review_update(REVIEWS_HELPFUL, review_id)
 
 
 def review_report(*, review_id: int) -> bool:
-    """Mark a review reported (idempotent, never a toggle); False when there is no such review."""
+    """Mark a review reported (never a toggle); False when there is no such review or it is
+    already reported (it is gone for the public API, as its GET says)."""
     return _review_update(REVIEWS_REPORT_ONE, review_id)
 
 

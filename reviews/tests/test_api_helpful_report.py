@@ -92,9 +92,11 @@ def test_report_hides_the_review_from_lists_and_meta(api, path):
     assert meta["characteristics"]["Fit"]["value"] == oracle.average([4, 3, 2, 5, 4])
 
 
-def test_report_is_idempotent_never_a_toggle(api):
-    for _ in range(3):
-        assert api.put("/reviews/6/report").status_code == 204
+def test_a_second_report_is_a_404_as_the_reviews_get_never_a_toggle(api):
+    assert api.put("/reviews/6/report").status_code == 204
+    for _ in range(2):
+        assert api.put("/reviews/6/report").status_code == 404
+        assert api.get("/reviews/6").status_code == 404
         assert Review.objects.get(pk=6).reported is True
 
 
@@ -103,7 +105,8 @@ def test_report_is_one_statement(api, django_assert_num_queries):
         assert api.put("/reviews/6/report").status_code == 204
 
 
-def test_helpful_on_a_reported_review_counts_but_keeps_it_hidden(api):
-    assert api.put("/reviews/5/helpful").status_code == 204
+def test_helpful_on_a_reported_review_is_a_404_and_counts_nothing(api):
+    assert api.get("/reviews/5").status_code == 404
+    assert api.put("/reviews/5/helpful").status_code == 404
     review = Review.objects.get(pk=5)
-    assert (review.helpfulness, review.reported) == (100, True)
+    assert (review.helpfulness, review.reported) == (99, True)
