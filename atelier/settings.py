@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
 
 # Sessions, users and flash messages serve the admin only (atelier.middleware).
 MIDDLEWARE = [
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "atelier.middleware.AdminSessionMiddleware",
@@ -153,6 +155,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# CORS: store pages on these origins (scheme://host[:port], comma-separated) may call the public API
+# from the browser; other origins get no CORS headers. Preflights are cached for a day.
+CORS_ALLOWED_ORIGINS = env_list("ATELIER_CORS_ALLOWED_ORIGINS", "")
+CORS_URLS_REGEX = r"^/reviews(/.*)?$"
+CORS_ALLOW_HEADERS = ("accept", "content-type", "idempotency-key", "if-none-match")
+CORS_EXPOSE_HEADERS = ("location", "etag", "retry-after")
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 # The HTTP cache tier in front of the app servers (deploy/varnish): the nodes every write purges,
 # as http://host:port URLs (none: no cache to keep exact). Each purge is sent again this many
