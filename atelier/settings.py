@@ -6,6 +6,7 @@ whose data lives in ``.data/postgres`` inside the checkout.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "corsheaders",
+    "axes",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -68,6 +70,7 @@ MIDDLEWARE = [
     "atelier.middleware.AdminAuthenticationMiddleware",
     "atelier.middleware.AdminMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "atelier.urls"
@@ -113,6 +116,22 @@ EMBEDDED_POSTGRES_DIR = DATA_DIR / "postgres"
 # (atelier/wsgi.py turns it off).
 EMBEDDED_POSTGRES_AUTOSTART = env_bool("ATELIER_EMBEDDED_DB_AUTOSTART", True)
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+
+# The proxies whose X-Forwarded-For is believed (nginx on this machine reaches the app by a Unix
+# socket, always trusted): the client is the right-most address that is not one of them.
+TRUSTED_PROXIES = env_list("ATELIER_TRUSTED_PROXIES", "127.0.0.1/32,::1/128")
+
+# Admin sign-in (django-axes): after this many failures an account, and separately a client, is
+# locked out for the cool-off time; `manage.py axes_reset` (or axes_reset_username) unlocks.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("ATELIER_ADMIN_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ATELIER_ADMIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+AXES_CLIENT_IP_CALLABLE = "atelier.clients.client_address"
+AXES_RESET_ON_SUCCESS = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

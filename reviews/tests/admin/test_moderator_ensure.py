@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ def moderator_env(monkeypatch):
 
 def test_creates_a_staff_moderator_who_can_sign_in(moderator_env, capsys):
     call_command("moderator_ensure")
-    user = authenticate(username="mod", password=PASSWORD)
+    user = authenticate(RequestFactory().post("/admin/login/"), username="mod", password=PASSWORD)
     assert user is not None and user.is_staff and not user.is_superuser
     assert user.has_perms(["reviews.change_review", "reviews.delete_review"])
     assert user.has_perm("reviews.view_characteristic")
@@ -32,7 +33,12 @@ def test_running_twice_updates_the_same_account(moderator_env, monkeypatch, djan
     monkeypatch.setenv("MODERATOR_PASSWORD", PASSWORD + "-new")
     call_command("moderator_ensure")
     assert django_user_model.objects.filter(username="mod").count() == 1
-    assert authenticate(username="mod", password=PASSWORD + "-new") is not None
+    assert (
+        authenticate(
+            RequestFactory().post("/admin/login/"), username="mod", password=PASSWORD + "-new"
+        )
+        is not None
+    )
 
 
 def test_without_the_variables_it_says_how(monkeypatch, capsys, django_user_model):
