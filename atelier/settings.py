@@ -41,6 +41,18 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or local_secret_key()
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
+# Behind TLS (production): HTTPS only. nginx or the load balancer in front terminates TLS and says
+# so in X-Forwarded-Proto; each setting can be turned on or off by itself.
+HTTPS = env_bool("ATELIER_HTTPS", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("ATELIER_SSL_REDIRECT", HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^health/?$"]  # probes inside the private network speak plain HTTP
+SESSION_COOKIE_SECURE = env_bool("ATELIER_SECURE_COOKIES", HTTPS)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = int(os.environ.get("ATELIER_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ATELIER_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("ATELIER_HSTS_PRELOAD", HTTPS)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
