@@ -134,7 +134,7 @@ def writes_bench(rng: random.Random, product_ids: list[int], writes: int, off: b
                 post_times[enabled].append(time.perf_counter() - started)
                 posted[enabled].append(review_id)
                 helpful_times[enabled].append(
-                    timed(lambda r=review_id: review_mark_helpful(review_id=r))
+                    timed(lambda r=review_id: review_mark_helpful(review_id=r, voter="bench"))
                 )
     finally:
         # Each review goes the way it came: triggered ones with the triggers on.

@@ -253,3 +253,26 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} -> {self.status} {self.location or ''}".rstrip()
+
+
+class ReviewVote(models.Model):
+    """One voter's helpful vote on one review: a vote counts once per voter.
+
+    ``voter`` is a keyed hash (``reviews.voters``), never an address or a token as sent. The
+    legacy ``PUT .../helpful`` votes as the client's address; ``helpfulness`` on the review stays
+    the count the API shows (loaded counts came without their voters).
+    """
+
+    pk = models.CompositePrimaryKey("review_id", "voter")
+    # The primary key's first column serves the foreign key: no index of its own.
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="votes", db_index=False
+    )
+    voter = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "review_votes"
+
+    def __str__(self) -> str:
+        return f"Vote of {self.voter} on review {self.review_id}"

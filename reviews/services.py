@@ -94,12 +94,7 @@ def _characteristics_of_product_lock(*, product_id: int, ids) -> None:
 
 
 # reviews_pkey. A reported review is gone for the public API: voting on it or reporting it again
-# is a 404, as its GET. Helpfulness saturates at the int4 maximum; RETURNING names the product
-# whose answers change.
-REVIEWS_HELPFUL = """
-UPDATE reviews SET helpfulness = helpfulness + (helpfulness < %(max)s)::int
- WHERE id = %(review_id)s AND NOT reported
-RETURNING product_id"""
+# is a 404, as its GET. RETURNING names the product whose answers change.
 REVIEWS_REPORT_ONE = (
     "UPDATE reviews SET reported = true WHERE id = %(review_id)s AND NOT reported"
     " RETURNING product_id"
@@ -107,12 +102,39 @@ REVIEWS_REPORT_ONE = (
 REVIEWS_RESPOND = (
     "UPDATE reviews SET response = %(response)s WHERE id = %(review_id)s RETURNING product_id"
 )
+# review_votes_pkey, then reviews_pkey: the vote is recorded once per voter, and only a vote that
+# was new adds one to helpfulness (saturating at the int4 maximum). One row when the review is
+# there to vote on: its product, and whether the vote counted.
+REVIEWS_VOTE_UP = """
+WITH target AS (
+    SELECT id, product_id FROM reviews WHERE id = %(review_id)s AND NOT reported
+), vote AS (
+    INSERT INTO review_votes (review_id, voter, created_at)
+    SELECT id, %(voter)s, now() FROM target
+    ON CONFLICT DO NOTHING
+    RETURNING review_id
+), counted AS (
+    UPDATE reviews SET helpfulness = helpfulness + (helpfulness < %(max)s)::int
+     WHERE id = (SELECT review_id FROM vote)
+    RETURNING id
+)
+SELECT product_id, EXISTS (SELECT FROM counted) FROM target"""
 
 
-def review_mark_helpful(*, review_id: int) -> bool:
-    """Add one helpful vote; False when there is no such review or it is reported. Saturates at
-    the int4 maximum."""
-    return _review_update(REVIEWS_HELPFUL, review_id)
+def review_mark_helpful(*, review_id: int, voter: str) -> bool:
+    """Count ``voter``'s helpful vote, once: a voter's later votes on the review change nothing.
+    False when there is no such review or it is reported."""
+    if not 1 <= review_id <= INT4_MAX:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(REVIEWS_VOTE_UP, {"review_id": review_id, "voter": voter, "max": INT4_MAX})
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    product_id, counted = row
+    if counted:
+        invalidate_on_commit(products=[product_id], reviews=[(review_id, product_id)])
+    return True
 
 
 def review_report(*, review_id: int) -> bool:
@@ -126,7 +148,7 @@ def _review_update(statement: str, review_id: int, **params) -> bool:
     if not 1 <= review_id <= INT4_MAX:
         return False
     with connection.cursor() as cursor:
-        cursor.execute(statement, {"review_id": review_id, "max": INT4_MAX, **params})
+        cursor.execute(statement, {"review_id": review_id, **params})
         row = cursor.fetchone()
     if row is None:
         return False
@@ -157,11 +179,12 @@ REVIEWS_REPORT = (
 # Children first, as Django's own cascade does: the ratings' trigger still sees their review.
 CHARACTERISTIC_REVIEWS_REMOVE = "DELETE FROM characteristic_reviews WHERE review_id = ANY(%s)"
 REVIEWS_PHOTOS_REMOVE = "DELETE FROM reviews_photos WHERE review_id = ANY(%s)"
+REVIEW_VOTES_REMOVE = "DELETE FROM review_votes WHERE review_id = ANY(%s)"
 REVIEWS_REMOVE = "DELETE FROM reviews WHERE id = ANY(%s) RETURNING id, product_id"
 
 MODERATION_RESTORED = "Restored: no longer reported, back in the lists and the meta."
 MODERATION_REPORTED = "Reported by a moderator: hidden from the lists and the meta."
-MODERATION_REMOVED = "Removed with its photos and characteristic ratings."
+MODERATION_REMOVED = "Removed with its photos, characteristic ratings and votes."
 
 
 def reviews_restore(
@@ -181,9 +204,14 @@ def reviews_report(
 def reviews_remove(
     *, review_ids: Collection[int], moderator: AbstractBaseUser | None = None
 ) -> int:
-    """Delete the reviews with their photos and characteristic ratings."""
+    """Delete the reviews with their photos, characteristic ratings and votes."""
     return _moderation_apply(
-        [CHARACTERISTIC_REVIEWS_REMOVE, REVIEWS_PHOTOS_REMOVE, REVIEWS_REMOVE],
+        [
+            CHARACTERISTIC_REVIEWS_REMOVE,
+            REVIEWS_PHOTOS_REMOVE,
+            REVIEW_VOTES_REMOVE,
+            REVIEWS_REMOVE,
+        ],
         review_ids,
         moderator,
         DELETION,

@@ -27,6 +27,7 @@ from reviews.serializers import (
     ReviewListOutputSerializer,
     ReviewOutputSerializer,
 )
+from reviews.voters import anonymous_voter
 
 JSON = "application/json"
 
@@ -204,12 +205,15 @@ class ReviewViewSet(viewsets.ViewSet):
             request, review.encode(), product_id=product_id, tag=review_tag(pk)
         )
 
-    @review_update_schema("Mark a review helpful", IDEMPOTENCY_KEY)
+    @review_update_schema(
+        "Mark a review helpful (counted once per client; 204 every time)", IDEMPOTENCY_KEY
+    )
     def helpful(self, request, review_id: str):
         pk = review_id_parse(review_id)
+        voter = anonymous_voter(request)
 
         def write() -> Answer:
-            if not services.review_mark_helpful(review_id=pk):
+            if not services.review_mark_helpful(review_id=pk, voter=voter):
                 raise ReviewNotFound()
             return Answer(status=status.HTTP_204_NO_CONTENT)
 

@@ -329,13 +329,15 @@ def test_no_read_that_starts_after_a_write_is_acknowledged_sees_the_state_before
         while not stop.is_set() and time.monotonic() < deadline:
             n += WRITERS
             product_id = HOT_PRODUCTS[n % len(HOT_PRODUCTS)]
+            # Each write as another shopper: a vote counts once per client.
+            headers = {"X-Forwarded-For": f"198.18.{n // 256 % 256}.{n % 256}"}
             if n % 2:
                 kind, method, path = "vote", "PUT", f"/reviews/{tracked[product_id]}/helpful"
-                body, headers = None, {}
+                body = None
             else:
                 kind, method, path = "post", "POST", "/reviews"
                 body = json.dumps(post_body(product_id, n)).encode()
-                headers = {"Content-Type": "application/json"}
+                headers["Content-Type"] = "application/json"
             conn.request(method, path, body=body, headers=headers)
             response = conn.getresponse()
             response.read()

@@ -55,7 +55,7 @@ def test_the_etag_changes_with_the_content_and_a_match_gets_304(client):
     not_modified = client.get("/reviews/meta?product_id=7", HTTP_IF_NONE_MATCH=etag)
     assert not_modified.status_code == 304 and not_modified.content == b""
     assert not_modified["ETag"] == etag
-    services.review_mark_helpful(review_id=review.id)  # meta unchanged: same ETag
+    services.review_mark_helpful(review_id=review.id, voter="v")  # meta unchanged: same ETag
     assert client.get("/reviews/meta?product_id=7")["ETag"] == etag
     review_make(product_id=7, rating=1)
     changed = client.get("/reviews/meta?product_id=7", HTTP_IF_NONE_MATCH=etag)
@@ -102,6 +102,10 @@ def test_each_write_purges_what_it_changed_once_it_has_committed(client, cache_n
 @pytest.mark.django_db(transaction=True)
 def test_nothing_is_purged_when_the_write_changes_nothing(client, cache_node):
     assert client.put("/reviews/999999/helpful").status_code == 404
+    review = review_make(product_id=56)
+    assert client.put(f"/reviews/{review.id}/helpful").status_code == 204
+    cache_node.clear()
+    assert client.put(f"/reviews/{review.id}/helpful").status_code == 204  # the same voter again
     assert services.reviews_restore(review_ids=[999999]) == 0
     assert cache_node == []
 
@@ -110,9 +114,9 @@ def test_nothing_is_purged_when_the_write_changes_nothing(client, cache_node):
 def test_a_write_whose_transaction_rolls_back_purges_nothing(cache_node):
     review = review_make(product_id=8)
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.review_mark_helpful(review_id=review.id)
+        services.review_mark_helpful(review_id=review.id, voter="v")
         assert cache_node == []  # not before the commit
         raise RuntimeError("rolled back")
     assert cache_node == []
-    services.review_mark_helpful(review_id=review.id)
+    services.review_mark_helpful(review_id=review.id, voter="v")
     assert cache_node == [{"xkey": f"p8 r{review.id}", "race": race_key(8)}]

@@ -1,8 +1,12 @@
 """PUT /reviews/<id>/helpful and /report: 204 with an empty body, 404 for unknown ids."""
 
-import pytest
+from concurrent.futures import ThreadPoolExecutor
 
-from reviews.models import INT4_MAX, Review
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from reviews.models import INT4_MAX, Review, ReviewVote
 from reviews.tests import oracle
 from reviews.tests.factories import review_make
 
@@ -23,8 +27,53 @@ def test_helpful_adds_one_vote_and_answers_204_empty(api, path):
     assert response.content == b""
     assert "Content-Type" not in response
     assert helpfulness(1) == before + 1
-    api.put(path)
+
+
+def test_a_client_votes_once_per_review_and_is_answered_204_every_time(api):
+    before, before_other = helpfulness(1), helpfulness(3)
+    for _ in range(3):
+        assert api.put("/reviews/1/helpful", REMOTE_ADDR="198.51.100.7").status_code == 204
+    assert helpfulness(1) == before + 1
+    assert api.put("/reviews/1/helpful", REMOTE_ADDR="198.51.100.8").status_code == 204
     assert helpfulness(1) == before + 2
+    assert api.put("/reviews/3/helpful", REMOTE_ADDR="198.51.100.7").status_code == 204
+    assert helpfulness(3) == before_other + 1  # the same client's first vote on another review
+    assert ReviewVote.objects.filter(review_id=1).count() == 2
+
+
+def test_the_voter_is_the_client_the_trusted_proxy_names_and_is_stored_hashed(api):
+    before = helpfulness(1)
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    for client in ["203.0.113.1", "203.0.113.2", "203.0.113.1"]:
+        api.put("/reviews/1/helpful", HTTP_X_FORWARDED_FOR=client, **proxy)
+    assert helpfulness(1) == before + 2
+    # An untrusted peer's own X-Forwarded-For is not believed: the peer is the voter.
+    for forged in ["192.0.2.1", "192.0.2.2"]:
+        api.put("/reviews/1/helpful", HTTP_X_FORWARDED_FOR=forged, REMOTE_ADDR="198.51.100.9")
+    assert helpfulness(1) == before + 3
+    voters = list(ReviewVote.objects.filter(review_id=1).values_list("voter", flat=True))
+    assert len(voters) == 3 and not any(
+        "203.0.113" in voter or "198.51" in voter for voter in voters
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_votes_of_one_client_count_once(api):
+    review = review_make()
+
+    def vote(_):
+        try:
+            return (
+                APIClient(HTTP_HOST="localhost")
+                .put(f"/reviews/{review.id}/helpful", REMOTE_ADDR="198.51.100.20")
+                .status_code
+            )
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(vote, range(24))) == {204}
+    assert helpfulness(review.id) == 1
 
 
 @pytest.mark.parametrize(
@@ -55,8 +104,8 @@ def test_helpful_touches_only_that_review(api):
 
 def test_helpful_saturates_instead_of_overflowing(api):
     review = review_make(helpfulness=INT4_MAX - 1)
-    assert api.put(f"/reviews/{review.id}/helpful").status_code == 204
-    assert api.put(f"/reviews/{review.id}/helpful").status_code == 204
+    for client in ["198.51.100.1", "198.51.100.2"]:
+        assert api.put(f"/reviews/{review.id}/helpful", REMOTE_ADDR=client).status_code == 204
     assert helpfulness(review.id) == INT4_MAX
 
 

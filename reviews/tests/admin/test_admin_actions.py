@@ -6,7 +6,7 @@ from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.urls import reverse
 
 from reviews.admin.moderation import ACTION_LIMIT, ReviewAdmin
-from reviews.models import Review, ReviewPhoto
+from reviews.models import Review, ReviewPhoto, ReviewVote
 from reviews.tests.factories import (
     characteristic_make,
     characteristic_review_make,
@@ -57,10 +57,13 @@ def test_remove_asks_for_confirmation_before_deleting(moderator_client):
 def test_confirmed_remove_deletes_the_reviews_and_logs_it(moderator_client, moderator):
     review, kept = review_make(reported=True), review_make(reported=True)
     photo_make(review)
+    ReviewVote.objects.create(review=review, voter="v")
+    ReviewVote.objects.create(review=kept, voter="v")
     response = act(moderator_client, "remove", [review.id], post="yes")
     assert response.status_code == 302
     assert list(Review.objects.values_list("id", flat=True)) == [kept.id]
     assert not ReviewPhoto.objects.exists()
+    assert list(ReviewVote.objects.values_list("review_id", flat=True)) == [kept.id]
     entry = LogEntry.objects.get()
     assert (entry.user_id, entry.action_flag) == (moderator.id, DELETION)
 
