@@ -1,5 +1,5 @@
-"""Test-session wiring: static files without ``collectstatic``, and no embedded PostgreSQL left
-behind that the test run itself started."""
+"""Test-session wiring: static files without ``collectstatic``, rate limits only where a test is
+about them, and no embedded PostgreSQL left behind that the test run itself started."""
 
 import pytest
 
@@ -12,6 +12,13 @@ def plain_static_files(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def rate_limits_off(request, settings):
+    """Tests post and vote far more than a shopper: only tests marked ``rate_limits`` count them."""
+    if request.node.get_closest_marker("rate_limits") is None:
+        settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, "off")
 
 
 @pytest.hookimpl(trylast=True)

@@ -1,4 +1,4 @@
-"""Middleware that only the admin needs runs only for the admin.
+"""Middleware that only the admin (and the docs) need runs only for them.
 
 The public API and the health check use no session, user or flash message, yet building them for
 each request (a cookie signer, a message store, a lazy user) cost about a tenth of a review read's
@@ -6,6 +6,7 @@ Python time. These subclasses run Django's middleware only under the admin's URL
 subclasses, they still satisfy the admin's system checks.
 """
 
+from csp.middleware import CSPMiddleware
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
@@ -15,10 +16,14 @@ from django.urls import reverse
 class AdminOnly:
     def __init__(self, get_response):
         super().__init__(get_response)
-        self.admin_prefix = reverse("admin:index")
+        self.prefixes = self.prefixes_get()
+
+    @staticmethod
+    def prefixes_get() -> tuple[str, ...]:
+        return (reverse("admin:index"),)
 
     def __call__(self, request):
-        if request.path_info.startswith(self.admin_prefix):
+        if request.path_info.startswith(self.prefixes):
             return super().__call__(request)
         return self.get_response(request)
 
@@ -33,3 +38,12 @@ class AdminAuthenticationMiddleware(AdminOnly, AuthenticationMiddleware):
 
 class AdminMessageMiddleware(AdminOnly, MessageMiddleware):
     pass
+
+
+class PagesCSPMiddleware(AdminOnly, CSPMiddleware):
+    """The Content-Security-Policy of the HTML pages: the admin's and the API docs'. (The API
+    answers JSON, which no browser runs.)"""
+
+    @staticmethod
+    def prefixes_get() -> tuple[str, ...]:
+        return (reverse("admin:index"), reverse("swagger-ui"))

@@ -62,11 +62,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "axes",
+    "csp",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "atelier.pgembedded",
+    "atelier.ratelimits",
     "reviews",
     "loaders",
 ]
@@ -76,12 +78,14 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "atelier.ratelimits.middleware.RateLimitMiddleware",
     "atelier.middleware.AdminSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "atelier.middleware.AdminAuthenticationMiddleware",
     "atelier.middleware.AdminMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "atelier.middleware.PagesCSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -132,6 +136,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 # The proxies whose X-Forwarded-For is believed (nginx on this machine reaches the app by a Unix
 # socket, always trusted): the client is the right-most address that is not one of them.
 TRUSTED_PROXIES = env_list("ATELIER_TRUSTED_PROXIES", "127.0.0.1/32,::1/128")
+
+# Rate limits per client (atelier.ratelimits), shared by all app servers through PostgreSQL:
+# "COUNT/PERIOD" (PERIOD in seconds, or 10m, 1h, 1d) or "off"; ATELIER_RATE_LIMITS=off turns
+# every one off. Reads are limited by nginx (deploy/nginx), before they cost the app anything.
+RATE_LIMITS = {
+    name: "off" if not env_bool("ATELIER_RATE_LIMITS", True) else os.environ.get(variable, default)
+    for name, variable, default in [
+        ("reviews-post", "ATELIER_RATE_LIMIT_REVIEWS_POST", "20/1h"),
+        ("reviews-helpful", "ATELIER_RATE_LIMIT_REVIEWS_HELPFUL", "60/1m"),
+        ("reviews-report", "ATELIER_RATE_LIMIT_REVIEWS_REPORT", "10/1h"),
+        ("admin-login", "ATELIER_RATE_LIMIT_ADMIN_LOGIN", "20/10m"),
+    ]
+}
 
 # Admin sign-in (django-axes): after this many failures an account, and separately a client, is
 # locked out for the cool-off time; `manage.py axes_reset` (or axes_reset_username) unlocks.
@@ -187,12 +204,25 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Content-Security-Policy (django-csp) of the HTML pages, the admin and the API docs: their own
+# scripts, styles and images only (the docs' icons are data: images), framed by nobody.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 # CORS: store pages on these origins (scheme://host[:port], comma-separated) may call the public API
 # from the browser; other origins get no CORS headers. Preflights are cached for a day.
 CORS_ALLOWED_ORIGINS = env_list("ATELIER_CORS_ALLOWED_ORIGINS", "")
 CORS_URLS_REGEX = r"^/reviews(/.*)?$"
 CORS_ALLOW_HEADERS = ("accept", "content-type", "idempotency-key", "if-none-match")
-CORS_EXPOSE_HEADERS = ("location", "etag", "retry-after")
+CORS_EXPOSE_HEADERS = ("location", "etag", "retry-after", "ratelimit", "ratelimit-policy")
 CORS_PREFLIGHT_MAX_AGE = 86400
 
 # The HTTP cache tier in front of the app servers (deploy/varnish): the nodes every write purges,

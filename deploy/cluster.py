@@ -31,7 +31,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -133,6 +133,12 @@ class Settings:
     cache_size: str = "1G"  # its storage; least recently used objects are evicted beyond it
     cache_ttl: int = 600  # seconds an object lives at most (bounds a purge that was lost)
     cache_port: int | None = None  # where it takes purges (and requests); None: any free port
+    # Rate limits: nginx's per-client request rate (a burst beyond it is let through at once) and
+    # the app's limits on writes (atelier.ratelimits). Off for benchmarks, which are one client.
+    limits: bool = True
+    client_rate: str = "50r/s"
+    client_burst: int = 500
+    environment: dict[str, str] = field(default_factory=dict)  # more for the app servers
 
 
 class Cluster:
@@ -376,6 +382,13 @@ class Cluster:
             "@CACHE_SERVERS@": readers,
             "@PORT@": str(settings.port),
             "@PROXY_CONF@": str(PROXY_CONF),
+            "@CLIENT_RATE@": settings.client_rate,
+            "@CLIENT_POLICY@": client_policy(settings.client_rate),
+            "@CLIENT_LIMIT@": (
+                f"limit_req zone=atelier_clients burst={settings.client_burst} nodelay;"
+                if settings.limits
+                else "# no per-client limit (started without limits)"
+            ),
         }
         text = NGINX_TEMPLATE.read_text()
         for placeholder, value in values.items():
@@ -542,6 +555,12 @@ class Cluster:
         return True
 
 
+def client_policy(rate: str) -> str:
+    """nginx's ``rate`` (like 50r/s or 600r/m) as a RateLimit-Policy item."""
+    count, unit = rate.removesuffix("r/s").removesuffix("r/m"), rate[-1]
+    return f'"requests";q={int(count)};w={60 if unit == "m" else 1}'
+
+
 def varnishd() -> Path | None:
     found = shutil.which("varnishd") or "/usr/sbin/varnishd"
     return Path(found) if Path(found).exists() else None
@@ -557,6 +576,9 @@ def free_port() -> int:
 def app_environment(settings: Settings) -> dict[str, str]:
     """The environment of the app servers: ours, pointed at ``settings.database`` if given."""
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="atelier.settings", PYTHONUNBUFFERED="1")
+    env.update(settings.environment)
+    if not settings.limits:
+        env["ATELIER_RATE_LIMITS"] = "off"
     for name, value in [
         ("GUNICORN_WORKERS", settings.workers),
         ("GUNICORN_WORKER_CLASS", settings.worker_class),
@@ -630,6 +652,11 @@ def main(argv: list[str] | None = None) -> int:
         "--cache-port", type=int, help="the cache's port for purges (default: free)"
     )
     parser.add_argument(
+        "--no-limits",
+        action="store_true",
+        help="no rate limits (nginx's per client, the app's on writes): for load generators",
+    )
+    parser.add_argument(
         "--no-prepare", action="store_true", help="skip migrate and collectstatic on start"
     )
     args = parser.parse_args(argv)
@@ -647,6 +674,7 @@ def main(argv: list[str] | None = None) -> int:
                 cache=not args.no_cache,
                 cache_size=args.cache_size,
                 cache_port=args.cache_port,
+                limits=not args.no_limits,
             )
             cluster.start(settings, prepare=not args.no_prepare)
             cache = "the cache and " if settings.cache else ""

@@ -358,6 +358,7 @@ def bench(args: argparse.Namespace) -> list[Result]:
             worker_class=args.worker_class,
             threads=args.gthreads,
             cache=mode != "off",
+            limits=False,  # one load generator: a scraper, by the limits' measure
             cache_size=args.cache_size,
         )
         app_server = gunicorn_setup(settings)

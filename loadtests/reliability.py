@@ -425,7 +425,10 @@ def main(argv: list[str] | None = None) -> int:
     review_ids = list(Review.objects.filter(reported=False).values_list("id", flat=True)[:200])
     cluster = Cluster(REPO / ".data" / "reliability-cluster")
     cluster.port = free_port()
-    cluster.start(Settings(apps=2, port=cluster.port, workers=1, database=DATABASE), prepare=False)
+    cluster.start(
+        Settings(apps=2, port=cluster.port, workers=1, database=DATABASE, limits=False),
+        prepare=False,
+    )
     faults = {
         "pg-kill": postgres_kill,
         "pg-restart": postgres_restart,

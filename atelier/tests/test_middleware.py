@@ -32,3 +32,21 @@ def test_a_moderator_can_still_log_in_to_the_admin(client, django_user_model):
     )
     assert response.status_code == 302 and response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/admin/login/", "/api/docs/", "/api/docs/?script="])
+def test_the_html_pages_carry_a_content_security_policy(client, path):
+    policy = client.get(path)["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["default-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "script-src" not in directives  # scripts fall back to 'self': nothing inline
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/reviews/?product_id=1", "/reviews/meta?product_id=1", "/health"]
+)
+def test_the_json_answers_carry_none(client, path):
+    assert "Content-Security-Policy" not in client.get(path)

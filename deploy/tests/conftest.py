@@ -10,11 +10,15 @@ from deploy.cluster import Cluster, Settings, free_port
 
 @pytest.fixture(scope="module")
 def cluster(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The cache and two app servers (one worker each) behind nginx."""
+    """The cache and two app servers (one worker each) behind nginx, without rate limits: the
+    tests are one client that sends far more than a shopper (test_limits.py has its own)."""
     running = Cluster(tmp_path_factory.mktemp("cluster"))
     running.port = free_port()
     database = connection.settings_dict["NAME"]
-    running.start(Settings(apps=2, port=running.port, workers=1, database=database), prepare=False)
+    running.start(
+        Settings(apps=2, port=running.port, workers=1, database=database, limits=False),
+        prepare=False,
+    )
     yield running
     running.stop()
 

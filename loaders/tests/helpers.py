@@ -22,5 +22,6 @@ def tables_dump() -> dict[str, list[tuple]]:
 
 
 def tables_empty() -> None:
+    """The loaded tables, and the votes on their reviews, emptied."""
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {', '.join(table.name for table in LOAD_ORDER)}")
+        cursor.execute(f"TRUNCATE {', '.join(table.name for table in LOAD_ORDER)}, review_votes")

@@ -34,7 +34,10 @@ PASSWORD = "a-long-moderator-password"  # the `moderator` fixture's
 @contextmanager
 def chromium_page():
     """A page in headless Chromium. Playwright runs an event loop in this thread while it is open,
-    so the test reads the database before and after, never inside (Django refuses it there)."""
+    so the test reads the database before and after, never inside (Django refuses it there).
+
+    Anything the pages' Content-Security-Policy blocked fails the test: the pages must work
+    under it."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
@@ -42,7 +45,17 @@ def chromium_page():
         try:
             page = browser.new_page()
             page.set_default_timeout(15_000)
+            blocked: list[str] = []
+            page.on(
+                "console",
+                lambda message: (
+                    blocked.append(message.text)
+                    if "Content Security Policy" in message.text
+                    else None
+                ),
+            )
             yield page
+            assert blocked == []
         finally:
             browser.close()
 

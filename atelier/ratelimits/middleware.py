@@ -1,0 +1,65 @@
+"""The rate limits in front of the views: the writes of the public API and the admin sign-in.
+
+A route's policy is found by its URL name and method (``ROUTES``); its limit comes from the
+``RATE_LIMITS`` setting. Every answer of a limited route carries the ``RateLimit`` headers; past
+the limit the answer is a JSON 429 with ``Retry-After`` and the view does not run. When the
+counters cannot be reached, the request passes and the failure is logged: a database outage is
+then answered by the view itself (503), never blamed on the client.
+"""
+
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.http import HttpRequest, JsonResponse
+
+from atelier.clients import client_address
+from atelier.ratelimits import limits
+
+logger = logging.getLogger(__name__)
+
+# (method, URL name) -> policy name in settings.RATE_LIMITS
+ROUTES = {
+    ("POST", "reviews"): "reviews-post",
+    ("PUT", "reviews-helpful"): "reviews-helpful",
+    ("PUT", "reviews-report"): "reviews-report",
+    ("POST", "admin:login"): "admin-login",
+}
+
+
+class RateLimitMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        response = self.get_response(request)
+        outcome = getattr(request, "rate_limit", None)
+        if outcome is not None:
+            for name, value in outcome.headers.items():
+                response[name] = value
+        return response
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        name = ROUTES.get((request.method, request.resolver_match.view_name))
+        limit = name and limits.policy(name, settings.RATE_LIMITS.get(name, "off"))
+        if not limit:
+            return None
+        client = client_address(request)
+        try:
+            outcome = limits.hit(limit, client)
+        except DatabaseError as exc:
+            logger.warning("rate limit %s not checked (counters unreachable): %s", name, exc)
+            return None
+        request.rate_limit = outcome
+        if outcome.allowed:
+            return None
+        logger.info("rate limit %s: %s refused (%d requests)", name, client, outcome.hits)
+        response = JsonResponse(
+            {
+                "detail": f"Too many requests: at most {limit.quota} per {limit.window} s from "
+                f"one client here. Retry after {outcome.reset} s."
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(outcome.reset)
+        return response
