@@ -50,3 +50,19 @@ def test_the_html_pages_carry_a_content_security_policy(client, path):
 )
 def test_the_json_answers_carry_none(client, path):
     assert "Content-Security-Policy" not in client.get(path)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "allow"),
+    [
+        ("/reviews", "GET, POST, HEAD, OPTIONS"),
+        ("/reviews/meta", "GET, HEAD, OPTIONS"),
+        ("/reviews/1/helpful", "PUT, OPTIONS"),
+        ("/health", "GET, HEAD"),
+        ("/api/schema/", "GET, HEAD, OPTIONS"),
+    ],
+)
+def test_trace_straight_to_an_app_server_is_405_naming_the_methods(client, path, allow):
+    response = client.generic("TRACE", path)
+    assert (response.status_code, response["Allow"]) == (405, allow)

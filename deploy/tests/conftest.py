@@ -2,6 +2,7 @@
 each test (a test database is truncated behind the service's back between tests)."""
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from atelier.httpcache import RACE_KEY_ALL, Purger
@@ -12,6 +13,7 @@ from deploy.cluster import Cluster, Settings, free_port
 def cluster(django_db_setup, django_db_blocker, tmp_path_factory):
     """The cache and two app servers (one worker each) behind nginx, without rate limits: the
     tests are one client that sends far more than a shopper (test_limits.py has its own)."""
+    call_command("collectstatic", interactive=False, verbosity=0)  # the admin's pages need them
     running = Cluster(tmp_path_factory.mktemp("cluster"))
     running.port = free_port()
     database = connection.settings_dict["NAME"]

@@ -414,3 +414,15 @@ def test_a_restarted_app_server_is_reachable_only_once_it_is_healthy(cluster):
     conn = UnixHTTPConnection(path, timeout=5)
     conn.request("GET", "/health")
     assert conn.getresponse().status == 200
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/reviews/meta?product_id=1", "/reviews", "/admin/login/"])
+def test_trace_is_405_with_allow_through_nginx(cluster, path):
+    conn = http.client.HTTPConnection("127.0.0.1", cluster.port, timeout=10)
+    conn.request("TRACE", path, headers={"Cookie": "sessionid=secret"})
+    response = conn.getresponse()
+    body = response.read()
+    assert response.status == 405
+    assert response.getheader("Allow") == "GET, HEAD, POST, PUT, OPTIONS"
+    assert b"secret" not in body and json.loads(body) == {"detail": "Method not allowed."}

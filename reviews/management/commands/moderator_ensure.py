@@ -6,15 +6,11 @@ may view every reviews table and change or delete reviews, and nothing else.
 
 import os
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-MODERATORS = "Moderators"
-MODERATOR_PERMISSIONS = ("view_review", "change_review", "delete_review")
+from reviews.moderators import moderator_ensure
+
 USERNAME_VARIABLE = "MODERATOR_USERNAME"
 PASSWORD_VARIABLE = "MODERATOR_PASSWORD"
 EMAIL_VARIABLE = "MODERATOR_EMAIL"
@@ -46,32 +42,9 @@ class Command(BaseCommand):
                 raise CommandError(HOW_TO)
             self.stdout.write(HOW_TO)
             return
-        user_model = get_user_model()
         try:
-            validate_password(password, user_model(username=username, email=email))
+            _, created = moderator_ensure(username=username, password=password, email=email)
         except ValidationError as error:
             raise CommandError(f"{PASSWORD_VARIABLE}: {' '.join(error.messages)}") from error
-        with transaction.atomic():
-            group = moderators_group_ensure()
-            user, created = user_model.objects.get_or_create(username=username)
-            user.is_staff = True
-            user.is_active = True
-            if email:
-                user.email = email
-            user.set_password(password)
-            user.save()
-            user.groups.add(group)
         verb = "created" if created else "updated"
         self.stdout.write(f"Moderator {username!r} {verb}: sign in at /admin/.")
-
-
-def moderators_group_ensure() -> Group:
-    """The Moderators group: view everything in the reviews app, change and delete reviews."""
-    group, _ = Group.objects.get_or_create(name=MODERATORS)
-    permissions = Permission.objects.filter(content_type__app_label="reviews").filter(
-        codename__startswith="view_"
-    ) | Permission.objects.filter(
-        content_type__app_label="reviews", codename__in=MODERATOR_PERMISSIONS
-    )
-    group.permissions.set(permissions)
-    return group

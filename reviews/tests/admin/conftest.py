@@ -2,7 +2,7 @@
 
 import pytest
 
-from reviews.management.commands.moderator_ensure import moderators_group_ensure
+from reviews.moderators import moderators_group_ensure
 
 
 @pytest.fixture(autouse=True)
