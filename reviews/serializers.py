@@ -8,11 +8,13 @@ that the OpenAPI schema describes exactly what is sent, string-typed fields incl
 
 import re
 
-from drf_spectacular.utils import extend_schema_field
+from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from reviews.exceptions import INVALID_PRODUCT_ID, INVALID_REVIEW_BODY, InputInvalid
 from reviews.models import INT4_MAX
+from reviews.schema import whole_number_pattern
 
 SORTS = ("relevant", "newest", "helpful")
 COUNT_MAX = 1000
@@ -27,13 +29,16 @@ _WHOLE_NUMBER = re.compile(r"-?[0-9]{1,20}")
 
 
 class WholeNumberField(serializers.IntegerField):
-    """A JSON integer or a string of ASCII digits; never a float, a boolean, ``5_000`` or ``١٢``."""
+    """A JSON integer (``5``, or ``5.0``: JSON has one number type) or a string of ASCII digits;
+    never a fraction, a boolean, ``5_000`` or ``١٢``."""
 
     default_error_messages = {"invalid": "A whole number is required."}
 
     def to_internal_value(self, data):
         if isinstance(data, int) and not isinstance(data, bool):
             return data
+        if isinstance(data, float) and data.is_integer():
+            return int(data)
         if isinstance(data, str) and _WHOLE_NUMBER.fullmatch(data):
             return int(data)
         self.fail("invalid")
@@ -47,6 +52,8 @@ class InputSerializer(serializers.Serializer):
 
     @classmethod
     def validated(cls, data) -> dict:
+        if hasattr(data, "getlist"):  # a query string: each parameter at most once
+            cls.repeats_refuse(data)
         quick = cls.quick_validated(data)
         if quick is not None:
             return quick
@@ -59,6 +66,16 @@ class InputSerializer(serializers.Serializer):
             )
             raise InputInvalid(detail=detail, errors=errors)
         return serializer.validated_data
+
+    @classmethod
+    def repeats_refuse(cls, query) -> None:
+        """``?product_id=1&product_id=2`` names two products: 422, never a guess at which."""
+        repeated = [name for name in cls._declared_fields if len(query.getlist(name)) > 1]
+        if repeated:
+            raise InputInvalid(
+                detail=cls.details.get(repeated[0], cls.fallback_detail),
+                errors={name: ["Given more than once; give it once."] for name in repeated},
+            )
 
     @classmethod
     def quick_validated(cls, data) -> dict | None:
@@ -74,8 +91,19 @@ class InputSerializer(serializers.Serializer):
         raise NotImplementedError
 
 
-def product_id_field(**kwargs) -> WholeNumberField:
-    return WholeNumberField(min_value=1, max_value=INT4_MAX, help_text="Product id.", **kwargs)
+class QueryWholeNumberField(WholeNumberField):
+    """A whole number in a query string: ASCII digits only (``5.0`` is not one there). Its schema
+    is a string pattern (reviews.schema), which says exactly that."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def product_id_field(*, query: bool = False, **kwargs) -> WholeNumberField:
+    field = QueryWholeNumberField if query else WholeNumberField
+    return field(min_value=1, max_value=INT4_MAX, help_text="Product id.", **kwargs)
 
 
 def quick_whole_number(query, name: str, default: int | None, maximum: int) -> int | None:
@@ -91,7 +119,7 @@ def quick_whole_number(query, name: str, default: int | None, maximum: int) -> i
 
 
 class ProductMetaInputSerializer(InputSerializer):
-    product_id = product_id_field()
+    product_id = product_id_field(query=True)
 
     details = {"product_id": INVALID_PRODUCT_ID}
 
@@ -101,21 +129,34 @@ class ProductMetaInputSerializer(InputSerializer):
         return None if product_id is None else {"product_id": product_id}
 
 
+class SortField(serializers.ChoiceField):
+    """A sort name; ``sort=`` (empty) is the default, as for the other parameters."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_blank=True, **kwargs)
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data) or self.default
+
+
 class ReviewListInputSerializer(InputSerializer):
     """The list's query string. An empty ``sort=``, ``page=`` or ``count=`` means the default
     (DRF reads a blank optional query parameter as absent)."""
 
-    product_id = product_id_field()
-    page = WholeNumberField(
-        min_value=1, max_value=DEPTH_MAX, default=1, help_text="Page number, from 1."
+    product_id = product_id_field(query=True)
+    page = QueryWholeNumberField(
+        min_value=1,
+        max_value=DEPTH_MAX,
+        default=1,
+        help_text=f"Page number, from 1; page * count is at most {DEPTH_MAX} (422 beyond).",
     )
-    count = WholeNumberField(
+    count = QueryWholeNumberField(
         min_value=1, max_value=COUNT_MAX, default=5, help_text="Reviews per page, 1 to 1000."
     )
-    sort = serializers.ChoiceField(
+    sort = SortField(
         choices=SORTS,
         default="relevant",
-        help_text="relevant (default), newest or helpful.",
+        help_text="relevant (default), newest or helpful; empty means relevant.",
     )
 
     details = {
@@ -148,6 +189,18 @@ class ReviewListInputSerializer(InputSerializer):
         return attrs
 
 
+# A characteristic id as an object key: up to 20 digits, of a number in 1..INT4_MAX.
+INT4_KEY_PATTERN = whole_number_pattern(INT4_MAX, optional=False)
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "propertyNames": {"pattern": INT4_KEY_PATTERN},
+        "additionalProperties": {"type": "integer", "minimum": 1, "maximum": 5},
+        "maxProperties": CHARACTERISTICS_KEYS_MAX,
+    }
+)
 class CharacteristicRatingsField(serializers.DictField):
     """``{"<characteristic id>": 1..5}``; the ids are checked against the product by the service."""
 
@@ -169,6 +222,7 @@ class CharacteristicRatingsField(serializers.DictField):
         return parsed
 
 
+@extend_schema_field({"type": "string", "pattern": r"^[^\x00]*$"})  # PostgreSQL text has no NUL
 class TextField(serializers.CharField):
     """A JSON string, kept exactly as written (DRF would also take 5 for "5" and trim spaces)."""
 
@@ -184,12 +238,27 @@ class TextField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+# Whitespace as both Python's str.isspace() and JavaScript's \s count it, spelled out so that the
+# API's checks and the schema's patterns (read by Python and JavaScript alike) agree exactly.
+SPACE = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+NOT_BLANK = rf"[^\x00]*[^{SPACE}\x00][^\x00]*"
+
+
+def anchored(pattern: str) -> str:
+    """A pattern the API matches whole, as the schema writes it."""
+    return f"^(?:{pattern})$"
+
+
+@extend_schema_field({"type": "string", "pattern": anchored(NOT_BLANK)})
 class NotBlankTextField(TextField):
     """Refused when it is empty or only whitespace."""
 
+    default_error_messages = {"blank": "This field may not be blank."}
+    not_blank = re.compile(NOT_BLANK)
+
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
-        if not value.strip():
+        if not self.not_blank.fullmatch(value):
             self.fail("blank")
         return value
 
@@ -206,22 +275,55 @@ class StrictBooleanField(serializers.BooleanField):
 
 
 # A plain file name (what one real client sends): no colon (so no scheme), no control character or
-# backslash, and not an absolute or protocol-relative path. Anything else must be an http(s) URL
-# with a host: never javascript:, data:, file: or vbscript:, which a page showing it would follow.
-_PLAIN_FILE_NAME = re.compile(r"[^\s:/\\][^:\\\x00-\x1f\x7f]*")
-_HTTP_URL = re.compile(r"https?://[^\s/?#@\\]+(?:[/?#][^\s\\]*)?", re.IGNORECASE)
+# backslash, not starting with a space, and not an absolute or protocol-relative path. Anything
+# else must be an http(s) URL with a host: never javascript:, data:, file: or vbscript:, which a
+# page showing it would follow.
+CONTROL = r"\x00-\x1f\x7f"
+PHOTO = (
+    rf"[^{SPACE}{CONTROL}:/\\][^{CONTROL}:\\]*"
+    rf"|[hH][tT][tT][pP][sS]?://[^{SPACE}{CONTROL}/?#@\\]+(?:[/?#][^{SPACE}{CONTROL}\\]*)?"
+)
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": anchored(PHOTO),
+        "description": "An http(s) URL, or a plain file name (no colon, no leading slash).",
+    }
+)
 class PhotoField(NotBlankTextField):
     default_error_messages = {
         "not_a_photo": "A photo is an http(s) URL or a plain file name.",
     }
 
+    photo = re.compile(PHOTO)
+
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
-        if not (_PLAIN_FILE_NAME.fullmatch(value) or _HTTP_URL.fullmatch(value)):
+        if not self.photo.fullmatch(value):
             self.fail("not_a_photo")
         return value
+
+
+# An address as Django checks one, in ASCII: a dot-atom local part, then host name labels and a
+# top-level domain of 2 to 63 letters. (Django alone also takes quoted local parts, punycode
+# top-level domains and non-ASCII domains, which the schema's email format and a pattern do not
+# say alike: the pattern is the definition.)
+EMAIL_PATTERN = (
+    r"^[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+(\.[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+)*"
+    r"@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+    r"\.[A-Za-z][A-Za-z-]{0,61}[A-Za-z]$"
+)
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": EMAIL_PATTERN, "description": "An email address (ASCII)."}
+)
+class EmailField(serializers.EmailField):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(RegexValidator(EMAIL_PATTERN, "Enter a valid email address."))
 
 
 class ReviewCreateInputSerializer(InputSerializer):
@@ -234,7 +336,7 @@ class ReviewCreateInputSerializer(InputSerializer):
     body = NotBlankTextField(min_length=1, max_length=1000)
     recommend = StrictBooleanField()
     name = NotBlankTextField(min_length=1, max_length=60)
-    email = serializers.EmailField(max_length=60)
+    email = EmailField(max_length=60)
     photos = serializers.ListField(
         child=PhotoField(max_length=2048),
         max_length=PHOTOS_MAX,
@@ -315,6 +417,7 @@ class ReviewOutputSerializer(serializers.Serializer):
     photos = PhotoOutputSerializer(many=True)
 
 
+@extend_schema_serializer(many=False)  # the list action answers one object, not an array
 class ReviewListOutputSerializer(serializers.Serializer):
     product = serializers.CharField(help_text="The product id, as a string.")
     page = serializers.IntegerField(help_text="The requested page minus one.")

@@ -63,7 +63,10 @@ def error(description: str) -> OpenApiResponse:
     return OpenApiResponse(ErrorOutputSerializer, description=description)
 
 
-INVALID_QUERY = error("Invalid product_id, page, count or sort; `detail` says which.")
+INVALID_QUERY = error(
+    "Invalid product_id, page, count or sort (or one given twice); `detail` says which."
+)
+URI_TOO_LONG = error("A request line over 4 KiB.")
 UNAVAILABLE = error("The database cannot be reached; retry after `Retry-After` seconds.")
 REVIEW_ID = OpenApiParameter("review_id", int, OpenApiParameter.PATH, description="Review id.")
 LOCATION = OpenApiParameter(
@@ -76,25 +79,64 @@ NO_CONTENT = OpenApiResponse(description="Done; empty body.")
 NOT_FOUND = error("No review has this id.")
 
 
-def review_update_schema(summary: str, *parameters: OpenApiParameter):
-    """A PUT on one review: no body, 204 when done, 404 for an unknown id."""
-    return extend_schema(
-        summary=summary,
-        request=None,
-        parameters=[REVIEW_ID, RETRY_AFTER, *parameters],
-        responses={204: NO_CONTENT, 404: NOT_FOUND, 503: UNAVAILABLE},
-    )
-
-
+RATE_LIMITED = error(
+    "Too many requests from this client; retry after `Retry-After` seconds (`RateLimit` says "
+    "how many remain in the window, `RateLimit-Policy` what the limit is)."
+)
+RATE_LIMIT_HEADERS = [
+    OpenApiParameter(
+        "RateLimit-Policy",
+        str,
+        OpenApiParameter.HEADER,
+        response=True,
+        description='The limit, as in the IETF draft: `"reviews-post";q=20;w=3600`.',
+    ),
+    OpenApiParameter(
+        "RateLimit",
+        str,
+        OpenApiParameter.HEADER,
+        response=True,
+        description='What remains, and seconds to the next window: `"reviews-post";r=19;t=1712`.',
+    ),
+    OpenApiParameter(
+        "Retry-After", int, OpenApiParameter.HEADER, response=[429, 503], description="Seconds."
+    ),
+]
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    str,
+    # 1 to 255 printable ASCII characters (spaces inside only: HTTP trims them at the ends)
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]([ -~]*[!-~])?$"},
     OpenApiParameter.HEADER,
     description=(
         "Optional. A retry with the same key and body gets the first answer again instead of a "
         "second write (kept 24 h); the same key with another body is 422."
     ),
 )
+IDEMPOTENCY_ERRORS = {
+    400: error("Malformed JSON, or an Idempotency-Key that is not 1 to 255 printable characters."),
+    422: error(
+        "Invalid entries (`errors` says what is wrong with each field), or an Idempotency-Key "
+        "already used for another request."
+    ),
+}
+
+
+def review_update_schema(summary: str, *, idempotent: bool = False):
+    """A PUT on one review: no body, 204 when done, 404 for an unknown id, 429 past the client's
+    limit."""
+    errors = IDEMPOTENCY_ERRORS if idempotent else {}
+    return extend_schema(
+        summary=summary,
+        request=None,
+        parameters=[REVIEW_ID, *RATE_LIMIT_HEADERS, *([IDEMPOTENCY_KEY] if idempotent else [])],
+        responses={
+            204: NO_CONTENT,
+            **errors,
+            404: NOT_FOUND,
+            429: RATE_LIMITED,
+            503: UNAVAILABLE,
+        },
+    )
 
 
 def idempotent(request, write, body: object = None) -> Answer:
@@ -122,7 +164,12 @@ class ReviewViewSet(viewsets.ViewSet):
     @extend_schema(
         summary="A page of a product's reviews",
         parameters=[ReviewListInputSerializer, RETRY_AFTER],
-        responses={200: ReviewListOutputSerializer, 422: INVALID_QUERY, 503: UNAVAILABLE},
+        responses={
+            200: ReviewListOutputSerializer,
+            414: URI_TOO_LONG,
+            422: INVALID_QUERY,
+            503: UNAVAILABLE,
+        },
     )
     def list(self, request):
         params = ReviewListInputSerializer.validated(request.query_params)
@@ -141,7 +188,12 @@ class ReviewViewSet(viewsets.ViewSet):
     @extend_schema(
         summary="A product's rating counts, recommend counts and characteristic averages",
         parameters=[ProductMetaInputSerializer, RETRY_AFTER],
-        responses={200: ProductMetaOutputSerializer, 422: INVALID_QUERY, 503: UNAVAILABLE},
+        responses={
+            200: ProductMetaOutputSerializer,
+            414: URI_TOO_LONG,
+            422: INVALID_QUERY,
+            503: UNAVAILABLE,
+        },
     )
     def meta(self, request):
         product_id = ProductMetaInputSerializer.validated(request.query_params)["product_id"]
@@ -151,18 +203,15 @@ class ReviewViewSet(viewsets.ViewSet):
     @extend_schema(
         summary="Post a review",
         request=ReviewCreateInputSerializer,
-        parameters=[LOCATION, RETRY_AFTER, IDEMPOTENCY_KEY],
+        parameters=[LOCATION, *RATE_LIMIT_HEADERS, IDEMPOTENCY_KEY],
         responses={
             (201, "text/plain"): OpenApiResponse(
                 str, description="The text `Created`; `Location` names the new review."
             ),
-            400: error("Malformed JSON."),
+            **IDEMPOTENCY_ERRORS,
             413: error("Body larger than 256 KiB."),
             415: error("Body not sent as application/json."),
-            422: error(
-                "Invalid entries (`errors` says what is wrong with each field), or an "
-                "Idempotency-Key already used for another request."
-            ),
+            429: RATE_LIMITED,
             503: UNAVAILABLE,
         },
     )
@@ -206,7 +255,7 @@ class ReviewViewSet(viewsets.ViewSet):
         )
 
     @review_update_schema(
-        "Mark a review helpful (counted once per client; 204 every time)", IDEMPOTENCY_KEY
+        "Mark a review helpful (counted once per client; 204 every time)", idempotent=True
     )
     def helpful(self, request, review_id: str):
         pk = review_id_parse(review_id)

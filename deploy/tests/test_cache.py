@@ -106,7 +106,6 @@ def test_equivalent_requests_share_one_object(cache):
             "/reviews/?product_id=1",
             "/reviews?sort=&count=5&product_id=1",
             "/reviews?count=05&page=&product_id=001&unknown=1",
-            "/reviews?product_id=2&product_id=1",  # the last one wins, as in the app
         ],
         "/reviews/meta?product_id=1": [
             "/reviews/meta/?product_id=1",
@@ -130,11 +129,16 @@ def test_requests_it_cannot_normalize_safely_and_errors_are_never_stored(cache):
         "/reviews?product_id=1&page",  # a name without "=" is an empty value to the app
         "/reviews?product_id=abc",  # 422
         "/reviews/meta?product_id=0",  # 422
+        "/reviews?product_id=2&product_id=1",  # 422: a parameter given twice
+        "/reviews?product_id=1&sort=newest&page=2&sort=helpful",
+        "/reviews/meta?product_id=1&product_id=1",
         "/reviews/999999",  # 404
     ]:
         answers = [get(cache.port, path) for _ in range(2)]
         assert [a.cache for a in answers] == ["PASS", "PASS"], path
         assert answers[0].status == answers[1].status
+        if "product_id=1&" in path or "&product_id=1" in path:
+            assert answers[0].status == 422, path
 
 
 @pytest.mark.django_db(transaction=True)

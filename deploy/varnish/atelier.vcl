@@ -84,7 +84,10 @@ sub atelier_normalize {
         set req.http.X-Atelier-Cacheable = "1";
         return;
     }
-    # The last product_id wins, as in the app; a missing or invalid one is the app's 422.
+    # A parameter given twice is the app's 422, as a missing or invalid product_id is.
+    if (req.url ~ "[?&](product_id|page|count|sort)=[^&]*&(.*&)?\1=") {
+        return;
+    }
     set req.http.X-Product = regsub(req.url, "^.*[?&]product_id=0*([0-9]*)(&.*)?$", "\1");
     if (req.http.X-Product !~ "^[1-9][0-9]{0,9}$") {
         return;

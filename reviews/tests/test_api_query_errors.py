@@ -96,3 +96,19 @@ def test_no_query_string_produces_a_server_error(params):
     for path in ("/reviews", "/reviews/meta"):
         response = api.get(path, params)
         assert response.status_code in (200, 422), (path, params, response.content)
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/reviews?product_id=1&product_id=2", "product_id"),
+        ("/reviews?product_id=1&product_id=1", "product_id"),
+        ("/reviews?product_id=1&sort=newest&sort=helpful", "sort"),
+        ("/reviews?product_id=1&page=1&page=2", "page"),
+        ("/reviews/meta?product_id=1&product_id=2", "product_id"),
+    ],
+)
+def test_a_parameter_given_twice_is_422_naming_it(api, path, field):
+    response = api.get(path)
+    assert response.status_code == 422
+    assert response.json()["errors"] == {field: ["Given more than once; give it once."]}
