@@ -199,6 +199,9 @@ class Cluster:
             settings.cache_port = settings.cache_port or free_port()
         for folder in ("logs", "nginx-tmp"):
             (self.run_dir / folder).mkdir(parents=True, exist_ok=True)
+        # Sockets and links left by a cluster that died with its machine: nothing listens on them.
+        for leftover in [*self.run_dir.glob("*.sock"), *self.run_dir.glob(".app*.link")]:
+            leftover.unlink()
         state = {
             "settings": settings.__dict__,
             "apps": settings.apps,

@@ -66,7 +66,7 @@ def error(description: str) -> OpenApiResponse:
 INVALID_QUERY = error(
     "Invalid product_id, page, count or sort (or one given twice); `detail` says which."
 )
-URI_TOO_LONG = error("A request line over 4 KiB.")
+URI_TOO_LONG = OpenApiResponse(str, description="A request line over 4 KiB (an HTML page).")
 UNAVAILABLE = error("The database cannot be reached; retry after `Retry-After` seconds.")
 REVIEW_ID = OpenApiParameter("review_id", int, OpenApiParameter.PATH, description="Review id.")
 LOCATION = OpenApiParameter(
@@ -166,7 +166,7 @@ class ReviewViewSet(viewsets.ViewSet):
         parameters=[ReviewListInputSerializer, RETRY_AFTER],
         responses={
             200: ReviewListOutputSerializer,
-            414: URI_TOO_LONG,
+            (414, "text/html"): URI_TOO_LONG,
             422: INVALID_QUERY,
             503: UNAVAILABLE,
         },
@@ -190,7 +190,7 @@ class ReviewViewSet(viewsets.ViewSet):
         parameters=[ProductMetaInputSerializer, RETRY_AFTER],
         responses={
             200: ProductMetaOutputSerializer,
-            414: URI_TOO_LONG,
+            (414, "text/html"): URI_TOO_LONG,
             422: INVALID_QUERY,
             503: UNAVAILABLE,
         },

@@ -124,21 +124,19 @@ def test_equivalent_requests_share_one_object(cache):
 @pytest.mark.django_db(transaction=True)
 def test_requests_it_cannot_normalize_safely_and_errors_are_never_stored(cache):
     product_make(1)
-    for path in [
-        "/reviews?product%5Fid=1",  # an escaped name: the app reads product_id
-        "/reviews?product_id=1&page",  # a name without "=" is an empty value to the app
-        "/reviews?product_id=abc",  # 422
-        "/reviews/meta?product_id=0",  # 422
-        "/reviews?product_id=2&product_id=1",  # 422: a parameter given twice
-        "/reviews?product_id=1&sort=newest&page=2&sort=helpful",
-        "/reviews/meta?product_id=1&product_id=1",
-        "/reviews/999999",  # 404
+    for path, status in [
+        ("/reviews?product%5Fid=1", 200),  # an escaped name: the app reads product_id
+        ("/reviews?product_id=1&page", 200),  # a name without "=" is an empty value to the app
+        ("/reviews?product_id=abc", 422),
+        ("/reviews/meta?product_id=0", 422),
+        ("/reviews?product_id=2&product_id=1", 422),  # a parameter given twice
+        ("/reviews?product_id=1&sort=newest&page=2&sort=helpful", 422),
+        ("/reviews/meta?product_id=1&product_id=1", 422),
+        ("/reviews/999999", 404),
     ]:
         answers = [get(cache.port, path) for _ in range(2)]
         assert [a.cache for a in answers] == ["PASS", "PASS"], path
-        assert answers[0].status == answers[1].status
-        if "product_id=1&" in path or "&product_id=1" in path:
-            assert answers[0].status == 422, path
+        assert [a.status for a in answers] == [status, status], path
 
 
 @pytest.mark.django_db(transaction=True)

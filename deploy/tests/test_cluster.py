@@ -237,6 +237,29 @@ def test_start_stops_what_it_started_when_the_database_is_unreachable(tmp_path, 
     assert broken.state() is None and broken.status() == []
 
 
+@pytest.mark.django_db(transaction=True)
+def test_start_clears_the_sockets_a_cluster_that_died_with_its_machine_left(tmp_path):
+    """After a restart of the machine, the run folder still holds the sockets and the link of a
+    restarted app server, with nothing listening on them."""
+    run_dir = tmp_path / "crashed"
+    run_dir.mkdir()
+    (run_dir / "app1.sock").symlink_to("app1.starting.sock")  # dangling
+    (run_dir / "app1.starting.sock").touch()
+    revived = Cluster(run_dir)
+    settings = Settings(
+        apps=1, port=free_port(), workers=1, cache=False, limits=False,
+        database=connection.settings_dict["NAME"],
+    )  # fmt: skip
+    revived.start(settings, prepare=False)
+    try:
+        assert [(name, health) for name, _, health in revived.status()] == [
+            ("app1", "healthy"),
+            ("nginx", "healthy"),
+        ]
+    finally:
+        revived.stop()
+
+
 def database_connections_refused(refused: bool) -> None:
     """New connections to the test database fail (as when it is down), or work again; the app
     servers' current connections are ended so that they need new ones."""
@@ -426,3 +449,13 @@ def test_trace_is_405_with_allow_through_nginx(cluster, path):
     assert response.status == 405
     assert response.getheader("Allow") == "GET, HEAD, POST, PUT, OPTIONS"
     assert b"secret" not in body and json.loads(body) == {"detail": "Method not allowed."}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("length", [3000, 4100, 9000])
+def test_a_long_request_line_is_a_4xx_never_a_500(cluster, length):
+    conn = http.client.HTTPConnection("127.0.0.1", cluster.port, timeout=10)
+    conn.request("GET", "/reviews/meta?product_id=" + "%7B" * (length // 3))
+    response = conn.getresponse()
+    response.read()
+    assert response.status == (422 if length < 4096 else 414)
