@@ -3,37 +3,64 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# What is installed, stamped by the hash of the requirements it came from: the runtime for
+# `make run`, and the development and test tools on top of it for everything else.
+RUNTIME_STAMP := $(VENV)/.runtime-$(shell cat requirements.txt | sha1sum | cut -c1-12)
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 # Debian packages the service and its tests use (installed only when missing).
 SYSTEM_PACKAGES := nginx varnish varnish-modules wrk chromium
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup system-packages run test test-suite lint check db-start db-stop db-status clean \
-	cluster-start cluster-stop cluster-status loadtest bench reliability
+.PHONY: setup runtime preflight system-packages run test test-suite lint check db-start db-stop \
+	db-status clean cluster-start cluster-stop cluster-status loadtest bench reliability
 
-$(STAMP): requirements.txt requirements-dev.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	rm -f $(VENV)/.installed-* && touch $@
+$(RUNTIME_STAMP): requirements.txt
+	@$(PYTHON) deploy/preflight.py --python-only
+	@echo "==> installing the runtime requirements into $(VENV)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(PIP) -r requirements.txt
+	@rm -f $(VENV)/.runtime-* && touch $@
+
+$(STAMP): $(RUNTIME_STAMP) requirements-dev.txt
+	@echo "==> installing the development and test tools"
+	@$(PIP) -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+runtime: $(RUNTIME_STAMP)
 
 setup: $(STAMP)
 
 system-packages:
 	deploy/system-packages.sh $(SYSTEM_PACKAGES)
 
+# Before any work: the Python version, a free port, a DATABASE_URL that answers (one line each).
+preflight:
+	@$(PYTHON) deploy/preflight.py --host $(HOST) --port $(PORT)
+
 # Static files are collected again only when the dependencies or the app's own files change.
 STATIC_MANIFEST := staticfiles/staticfiles.json
-$(STATIC_MANIFEST): $(STAMP) $(shell find reviews/static -type f 2>/dev/null)
-	$(MANAGE) collectstatic --noinput --verbosity 0
-	touch $@
+$(STATIC_MANIFEST): $(RUNTIME_STAMP) $(shell find reviews/static -type f 2>/dev/null)
+	@echo "==> collecting static files"
+	@$(MANAGE) collectstatic --noinput --verbosity 0
+	@touch $@
 
-run: setup $(STATIC_MANIFEST)
-	$(MANAGE) migrate --noinput
-	$(MANAGE) demo_data
-	$(MANAGE) moderator_ensure
-	$(BIN)/gunicorn atelier.wsgi --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT)
+# One line per step; at the end, where everything is. PORT=8001 (and HOST=) to serve elsewhere.
+run: preflight runtime $(STATIC_MANIFEST)
+	@if [ -z "$$DATABASE_URL" ]; then echo "==> starting PostgreSQL (embedded; data in .data/)"; \
+		$(MANAGE) embedded_db start >/dev/null; fi
+	@echo "==> migrating the database"
+	@$(MANAGE) migrate --noinput --verbosity 0
+	@echo "==> loading demo data (on the first run only)"
+	@$(MANAGE) demo_data --verbosity 0
+	@$(MANAGE) moderator_ensure
+	@echo "==> serving on http://$(HOST):$(PORT)/ (Ctrl-C stops):"
+	@echo "    API    http://$(HOST):$(PORT)/reviews/meta?product_id=1"
+	@echo "    docs   http://$(HOST):$(PORT)/api/docs/"
+	@echo "    admin  http://$(HOST):$(PORT)/admin/"
+	@$(BIN)/gunicorn atelier.wsgi --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT)
 
 lint: setup
 	$(BIN)/ruff check .

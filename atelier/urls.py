@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from atelier.health import health
@@ -12,8 +13,12 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("health", health, name="health"),
     path("health/", health),
+    path("", RedirectView.as_view(pattern_name="swagger-ui"), name="root"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Its settings come as a script of their own: the page's CSP allows no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
 ]
+
+handler404 = "atelier.errors.not_found"
+handler500 = "atelier.errors.server_error"

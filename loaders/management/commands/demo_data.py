@@ -22,9 +22,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, products, seed, **options):
         if Review.objects.exists():
-            self.stdout.write("Reviews already present: no demo data loaded.")
+            if options["verbosity"] > 0:
+                self.stdout.write("Reviews already present: no demo data loaded.")
             return
         with tempfile.TemporaryDirectory(prefix="atelier-demo-") as directory:
             csv_dataset_generate(Path(directory), products=products, seed=seed, workers=1)
-            report = csv_directory_load(directory, out=self.stdout)
-        self.stdout.write(f"Demo data: {report.loaded:,} rows for products 1 to {products:,}.")
+            out = self.stdout if options["verbosity"] > 0 else None
+            report = csv_directory_load(directory, out=out)
+        self.stdout.write(f"    {report.loaded:,} rows for products 1 to {products:,}")
