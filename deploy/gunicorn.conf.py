@@ -2,7 +2,7 @@
 
 The service runs behind nginx, which buffers slow clients and keeps access logs, so the app
 servers keep no access log of their own. Worker class and count were chosen by measurement (see
-the README's benchmark section).
+docs/benchmarks.md).
 """
 
 import os

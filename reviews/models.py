@@ -13,7 +13,7 @@ INT4_MAX = 2**31 - 1  # the largest id, helpfulness or product id an integer col
 
 class Relevance(Func):
     """``review_relevance(helpfulness, date)``: the SQL function (created in migration 0001)
-    behind the ``relevant`` sort; see its definition there and in the README."""
+    behind the ``relevant`` sort; see its definition there and in docs/api.md."""
 
     function = "review_relevance"
     output_field = models.FloatField()
