@@ -21,6 +21,8 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from atelier.metrics import CACHE_PURGES
+
 logger = logging.getLogger(__name__)
 
 # The race key of a purge that drops every object (a bulk load).
@@ -38,6 +40,7 @@ _counts_lock = threading.Lock()
 
 
 def _count(*, failed: bool) -> None:
+    CACHE_PURGES.labels("failed" if failed else "delivered").inc()
     with _counts_lock:
         if failed:
             counts.failed += 1

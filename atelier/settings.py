@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "axes",
     "csp",
+    "django_prometheus",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -75,6 +76,8 @@ INSTALLED_APPS = [
 
 # Sessions, users and flash messages serve the admin only (atelier.middleware).
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "atelier.requestid.RequestIdMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -87,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "atelier.middleware.PagesCSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "atelier.urls"
@@ -241,10 +245,53 @@ CORS_PREFLIGHT_MAX_AGE = 86400
 CACHE_NODES = env_list("ATELIER_CACHE_NODES", "")
 CACHE_PURGE_TIMEOUT = float(os.environ.get("ATELIER_CACHE_PURGE_TIMEOUT", "1"))
 CACHE_REPURGE_SECONDS = float(os.environ.get("ATELIER_CACHE_REPURGE_SECONDS", "2"))
+# The Varnish instance (varnishd -n) on this machine whose counters /metrics reports, if any.
+CACHE_VARNISH_NAME = os.environ.get("ATELIER_CACHE_VARNISH_NAME", "")
 
+# /metrics (atelier.metrics): migrations are not exported (that would query at every start).
+PROMETHEUS_EXPORT_MIGRATIONS = False
+# Latency buckets around what the API takes (a cached read well under a millisecond, a miss about
+# one, a deep page or a post a few), up to the app servers' 30 s timeout.
+PROMETHEUS_LATENCY_BUCKETS = (
+    0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+    float("inf"),
+)  # fmt: skip
+
+# Logs: one JSON object per line on stderr, with the request's id (atelier.requestid), or plain
+# text with ATELIER_LOG_FORMAT=text.
+LOG_FORMAT = os.environ.get("ATELIER_LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "atelier.requestid.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "text" if LOG_FORMAT == "text" else "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Error reporting to Sentry (sentry-sdk), only when a DSN is set. No personal data is sent.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration()],
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        send_default_pii=False,
+    )

@@ -1,4 +1,5 @@
-"""Top-level routes: the public reviews API, its OpenAPI schema and docs, the admin and health."""
+"""Top-level routes: the public reviews API, its OpenAPI schema and docs, the admin, health and
+metrics."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -6,6 +7,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from atelier.health import health
+from atelier.metrics import metrics
 
 # The public API first: Django tries patterns in order and records every miss, so the hot routes
 # resolve without walking past the others (its patterns all start with "reviews").
@@ -13,6 +15,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("health", health, name="health"),
     path("health/", health),
+    path("metrics", metrics, name="metrics"),  # refused by nginx: for the scraper only
     path("", RedirectView.as_view(pattern_name="swagger-ui"), name="root"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

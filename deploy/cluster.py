@@ -297,6 +297,7 @@ class Cluster:
         env = app_environment(settings)
         if settings.cache:
             env["ATELIER_CACHE_NODES"] = self.cache_node()
+            env["ATELIER_CACHE_VARNISH_NAME"] = str(self.run_dir / "varnish")
         env["GUNICORN_BIND"] = f"unix:{bind or self.socket_path(index)}"
         argv = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF)]
         self._spawn(f"app{index}", argv, env)

@@ -6,6 +6,8 @@ docs/benchmarks.md).
 """
 
 import os
+import shutil
+import tempfile
 
 from deploy import serving
 
@@ -44,6 +46,16 @@ worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/dev/shm")
 # A reload stops the old workers once the new ones have loaded the app (deploy/serving.py).
 post_worker_init = serving.worker_ready
 child_exit = serving.worker_gone
+
+# Prometheus: every worker writes its metrics into a folder of this app server's own, which
+# /metrics adds up (atelier.metrics); a new app server starts from zero, and removes it at exit.
+if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="atelier-metrics-")
+
+
+def on_exit(server) -> None:
+    shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+
 
 # Access logs off the hot path: nginx logs every request (buffered); set GUNICORN_ACCESSLOG=- to
 # have gunicorn log too while debugging.

@@ -85,8 +85,12 @@ def worker_ready(worker) -> None:
 
 
 def worker_gone(server, worker) -> None:
-    """gunicorn's child_exit hook, in the master."""
+    """gunicorn's child_exit hook, in the master: its readiness marker and its live gauges go."""
     ready_marker(worker.pid).unlink(missing_ok=True)
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
 
 
 def manage_workers_ready_first(self) -> None:

@@ -12,6 +12,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from atelier.metrics import DATABASE_UNAVAILABLE
+
 logger = logging.getLogger(__name__)
 
 DATABASE_RETRY_AFTER_SECONDS = 5
@@ -52,6 +54,7 @@ def api_exception_handler(exc, context):
         # Only connection-level failures land here (the server is down, restarting or full):
         # data errors are DataError/IntegrityError, which input validation rules out.
         logger.warning("database unavailable: %s", exc)
+        DATABASE_UNAVAILABLE.inc()
         return Response(
             {"detail": "Service temporarily unavailable: the database cannot be reached."},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,

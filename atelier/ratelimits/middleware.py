@@ -14,6 +14,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, JsonResponse
 
 from atelier.clients import client_address
+from atelier.metrics import RATE_LIMIT_REFUSALS, RATE_LIMIT_UNCHECKED
 from atelier.ratelimits import limits
 
 logger = logging.getLogger(__name__)
@@ -49,11 +50,13 @@ class RateLimitMiddleware:
             outcome = limits.hit(limit, client)
         except DatabaseError as exc:
             logger.warning("rate limit %s not checked (counters unreachable): %s", name, exc)
+            RATE_LIMIT_UNCHECKED.labels(name).inc()
             return None
         request.rate_limit = outcome
         if outcome.allowed:
             return None
         logger.info("rate limit %s: %s refused (%d requests)", name, client, outcome.hits)
+        RATE_LIMIT_REFUSALS.labels(name).inc()
         response = JsonResponse(
             {
                 "detail": f"Too many requests: at most {limit.quota} per {limit.window} s from "

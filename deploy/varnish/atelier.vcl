@@ -178,6 +178,9 @@ sub vcl_backend_response {
         return (deliver);
     }
     set beresp.http.X-Fetch-Start = bereq.http.X-Fetch-Start;
+    # The id of the request that filled the object is not every later request's (nginx adds each
+    # request's own).
+    unset beresp.http.X-Request-ID;
     call atelier_ttl;
     set beresp.grace = 0s;
     set beresp.keep = 0s;
