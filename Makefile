@@ -3,10 +3,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# What is installed, stamped by the hash of the requirements it came from: the runtime for
-# `make run`, and the development and test tools on top of it for everything else.
-RUNTIME_STAMP := $(VENV)/.runtime-$(shell cat requirements.txt | sha1sum | cut -c1-12)
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+# What is installed, from the lock files (every transitive dependency, pinned with its hashes;
+# `make lock` makes them from the top-level pins in requirements*.txt), stamped by their hash: the
+# runtime for `make run`, and the development and test tools on top of it for everything else.
+RUNTIME_STAMP := $(VENV)/.runtime-$(shell cat requirements.lock | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-dev.lock | sha1sum | cut -c1-12)
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 # Debian packages the service and its tests use (installed only when missing).
 SYSTEM_PACKAGES := nginx varnish varnish-modules wrk chromium
@@ -14,20 +15,26 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup runtime preflight system-packages run test test-suite lint check db-start db-stop \
+.PHONY: setup runtime lock preflight system-packages run test test-suite lint check db-start db-stop \
 	db-status clean cluster-start cluster-stop cluster-status loadtest bench reliability
 
-$(RUNTIME_STAMP): requirements.txt
+$(RUNTIME_STAMP): requirements.lock
 	@$(PYTHON) deploy/preflight.py --python-only
 	@echo "==> installing the runtime requirements into $(VENV)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(PIP) -r requirements.txt
+	@$(PIP) -r requirements.lock
 	@rm -f $(VENV)/.runtime-* && touch $@
 
-$(STAMP): $(RUNTIME_STAMP) requirements-dev.txt
+$(STAMP): $(RUNTIME_STAMP) requirements-dev.lock
 	@echo "==> installing the development and test tools"
-	@$(PIP) -r requirements-dev.txt
+	@$(PIP) -r requirements-dev.lock
 	@rm -f $(VENV)/.installed-* && touch $@
+
+# The lock files again, after a change to the top-level pins in requirements*.txt.
+LOCK := $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11
+lock: setup
+	$(LOCK) requirements.txt -o requirements.lock
+	$(LOCK) requirements-dev.txt -o requirements-dev.lock
 
 runtime: $(RUNTIME_STAMP)
 
