@@ -7,7 +7,8 @@ where SQL NULL is meant, dates as PostgreSQL timestamps.
 
 from datetime import date
 
-INT4_MAX = 2_147_483_647
+from atelier.ids import INT4_MAX
+
 MAX_EPOCH_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z, the last instant PostgreSQL prints
 _EPOCH_DAY = date(1970, 1, 1).toordinal()
 _DAY_TEXT: dict[int, bytes] = {}

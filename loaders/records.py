@@ -6,7 +6,7 @@ complete row always starts a new record, and the broken one is refused on its ow
 """
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import NamedTuple
 
 from loaders.fields import Refused
@@ -49,21 +49,6 @@ def record_at(
             return Record(b"\n".join(parts), position, len(parts), None)
         if len(parts) >= MAX_RECORD_LINES:
             return Record(b"\n".join(parts), position, len(parts), UNTERMINATED)
-
-
-def records(
-    data: bytes, first_line: int, is_row: Callable[[bytes], object]
-) -> Iterator[tuple[int, bytes, str | None]]:
-    """Every record of ``data`` as ``(line number, text, reason it is broken or None)``."""
-    position, line = 0, first_line
-    if data and not data.endswith(b"\n"):
-        data += b"\n"
-    while position < len(data):
-        record = record_at(data, position, is_row, final=True)
-        assert record is not None
-        if record.text:
-            yield line, record.text, record.broken
-        position, line = record.end, line + record.lines
 
 
 def split_fields(record: bytes) -> list[tuple[bytes, bool]]:

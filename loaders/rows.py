@@ -7,7 +7,8 @@ references must point at rows already in the database.
 
 from collections.abc import Callable
 
-from loaders.fields import INT4_MAX, Refused, epoch_ms_to_sql
+from atelier.ids import INT4_MAX
+from loaders.fields import Refused, epoch_ms_to_sql
 from loaders.ids import IdSet
 from loaders.records import split_fields
 from loaders.tables import Run, Table

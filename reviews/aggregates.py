@@ -37,7 +37,7 @@ CHARACTERISTIC_CHUNK = 10_000
 # Held by a rebuild for one key range at a time: SHARE conflicts with the ROW EXCLUSIVE every
 # trigger takes first, so no aggregate write is in flight while the range is recomputed, and
 # writers wait at most one range (reads never wait).
-AGGREGATES_LOCK = "LOCK TABLE product_meta, characteristic_meta IN SHARE MODE"
+AGGREGATES_SHARE_LOCK = "LOCK TABLE product_meta, characteristic_meta IN SHARE MODE"
 
 
 def _range_rebuild_sql(table: str, key: str, counts: tuple[str, ...], product: str) -> str:
@@ -193,7 +193,7 @@ def _rebuild_table(
     written = 0
     for first in range(low, high + 1, chunk):
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(AGGREGATES_LOCK)
+            cursor.execute(AGGREGATES_SHARE_LOCK)
             cursor.execute(rebuild_sql, {"first": first, "stop": first + chunk})
             changed, products = cursor.fetchone()
             written += changed

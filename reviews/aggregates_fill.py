@@ -30,7 +30,7 @@ from reviews.aggregates import CHARACTERISTIC_META_COUNTS, PRODUCT_META_COUNTS
 
 COPY_BLOCK = 1 << 20
 
-PRODUCT_META_ROWS = f"""
+PRODUCT_META_FILL = f"""
 SELECT product_id, {", ".join(PRODUCT_META_COUNTS)} FROM product_meta_fresh ORDER BY product_id"""
 
 
@@ -43,7 +43,7 @@ def _value_counts(alias: str) -> str:
 _COUNTED = ",\n       ".join(
     f"(every.{name} - coalesce(hidden.{name}, 0))::integer" for name in CHARACTERISTIC_META_COUNTS
 )
-CHARACTERISTIC_META_ROWS = f"""
+CHARACTERISTIC_META_FILL = f"""
 SELECT every.characteristic_id,
        {_COUNTED}
 FROM (
@@ -70,7 +70,7 @@ FILL_SETTINGS = {
     "product_meta": {"work_mem": "256MB"},
     "characteristic_meta": {"work_mem": "256MB", "enable_hashagg": "off"},
 }
-FILL_ROWS = {"product_meta": PRODUCT_META_ROWS, "characteristic_meta": CHARACTERISTIC_META_ROWS}
+FILL_ROWS = {"product_meta": PRODUCT_META_FILL, "characteristic_meta": CHARACTERISTIC_META_FILL}
 FILL_COLUMNS = {
     "product_meta": ("product_id", *PRODUCT_META_COUNTS),
     "characteristic_meta": ("characteristic_id", *CHARACTERISTIC_META_COUNTS),

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from atelier.metrics import DATABASE_UNAVAILABLE
+from reviews.errors import CharacteristicsNotOfProduct
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,17 @@ class ReviewNotFound(exceptions.NotFound):
 
 
 def api_exception_handler(exc, context):
+    if isinstance(exc, CharacteristicsNotOfProduct):
+        exc = InputInvalid(
+            detail=INVALID_REVIEW_BODY,
+            errors={
+                "characteristics": [
+                    f"Not a characteristic of product {exc.product_id}: "
+                    + ", ".join(map(str, exc.ids))
+                    + f". Use the ids from GET /reviews/meta?product_id={exc.product_id}."
+                ]
+            },
+        )
     if isinstance(exc, InputInvalid):
         return Response({"detail": exc.detail, "errors": exc.errors}, status=exc.status_code)
     if isinstance(exc, OperationalError | InterfaceError):

@@ -8,7 +8,6 @@ from django.db import models
 from django.db.models import F, Func, Q
 
 VISIBLE = Q(reported=False)
-INT4_MAX = 2**31 - 1  # the largest id, helpfulness or product id an integer column holds
 
 
 class Relevance(Func):

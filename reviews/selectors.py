@@ -87,7 +87,7 @@ def review_get(*, review_id: int) -> tuple[int, str] | None:
 # (characteristic_meta primary key). The triggers of migration 0002 keep those rows exact in the
 # writer's transaction, so nothing is counted at request time. Always at least one row: an unknown
 # product gives one row of NULLs.
-PRODUCT_META_ROWS = """
+PRODUCT_META_READ = """
 SELECT product.rating_1, product.rating_2, product.rating_3, product.rating_4, product.rating_5,
        product.recommend_false, product.recommend_true,
        characteristic.id, characteristic.name, meta.rating_count, meta.rating_sum
@@ -101,7 +101,7 @@ SELECT product.rating_1, product.rating_2, product.rating_3, product.rating_4, p
 def product_meta_get(*, product_id: int) -> dict:
     """The product's meta document: rating and recommend counts, characteristic averages."""
     with connection.prepared_cursor() as cursor:
-        cursor.execute(PRODUCT_META_ROWS, {"product_id": product_id})
+        cursor.execute(PRODUCT_META_READ, {"product_id": product_id})
         rows = cursor.fetchall()
     counts = [count or 0 for count in rows[0][:7]]
     return product_meta_shape(

@@ -12,8 +12,8 @@ from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from atelier.ids import INT4_MAX, positive_int4, whole_number_from_text
 from reviews.exceptions import INVALID_PRODUCT_ID, INVALID_REVIEW_BODY, InputInvalid
-from reviews.models import INT4_MAX
 from reviews.schema import whole_number_pattern
 
 SORTS = ("relevant", "newest", "helpful")
@@ -110,12 +110,7 @@ def quick_whole_number(query, name: str, default: int | None, maximum: int) -> i
     """A query parameter of plain ASCII digits within 1..maximum (blank or absent: ``default``);
     None for anything else."""
     raw = query.get(name, "")
-    if raw == "":
-        return default
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10):
-        return None
-    value = int(raw)
-    return value if 1 <= value <= maximum else None
+    return default if raw == "" else whole_number_from_text(raw, maximum)
 
 
 class ProductMetaInputSerializer(InputSerializer):
@@ -216,7 +211,7 @@ class CharacteristicRatingsField(serializers.DictField):
         ratings = super().to_internal_value(data)
         parsed = {}
         for key, value in ratings.items():
-            if not _WHOLE_NUMBER.fullmatch(key) or not 1 <= int(key) <= INT4_MAX:
+            if not _WHOLE_NUMBER.fullmatch(key) or not positive_int4(int(key)):
                 self.fail("bad_key", name=key[:40])
             parsed[int(key)] = value
         return parsed

@@ -12,9 +12,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 
-from reviews.exceptions import INVALID_REVIEW_BODY, InputInvalid
+from atelier.ids import INT4_MAX, positive_int4
+from reviews.errors import CharacteristicsNotOfProduct
 from reviews.invalidation import invalidate_on_commit
-from reviews.models import INT4_MAX, CharacteristicReview, Review, ReviewPhoto
+from reviews.models import CharacteristicReview, Review, ReviewPhoto
 
 # characteristics_pkey. KEY SHARE is the lock the foreign-key check takes anyway: it keeps the
 # rows from being deleted until the review commits, and never blocks other reviews.
@@ -39,7 +40,7 @@ def review_create(
     """Write a review with its photos and characteristic ratings, all or nothing; return its id.
 
     Every characteristic id must be one of the product's; otherwise nothing is written and
-    ``InputInvalid`` (422) names the ids that are not.
+    ``CharacteristicsNotOfProduct`` names the ids that are not.
     """
     characteristics = characteristics or {}
     with transaction.atomic():
@@ -80,17 +81,7 @@ def _characteristics_of_product_lock(*, product_id: int, ids) -> None:
         found = {row[0] for row in cursor.fetchall()}
     foreign = sorted(set(ids) - found)
     if foreign:
-        raise InputInvalid(
-            detail=INVALID_REVIEW_BODY,
-            errors={
-                "characteristics": [
-                    f"Not a characteristic of product {product_id}: "
-                    + ", ".join(str(cid) for cid in foreign)
-                    + ". Use the ids from GET /reviews/meta?product_id="
-                    + f"{product_id}."
-                ]
-            },
-        )
+        raise CharacteristicsNotOfProduct(product_id=product_id, ids=foreign)
 
 
 # reviews_pkey. A reported review is gone for the public API: voting on it or reporting it again
@@ -124,7 +115,7 @@ SELECT product_id, EXISTS (SELECT FROM counted) FROM target"""
 def review_mark_helpful(*, review_id: int, voter: str) -> bool:
     """Count ``voter``'s helpful vote, once: a voter's later votes on the review change nothing.
     False when there is no such review or it is reported."""
-    if not 1 <= review_id <= INT4_MAX:
+    if not positive_int4(review_id):
         return False
     with connection.cursor() as cursor:
         cursor.execute(REVIEWS_VOTE_UP, {"review_id": review_id, "voter": voter, "max": INT4_MAX})
@@ -145,7 +136,7 @@ def review_report(*, review_id: int) -> bool:
 
 def _review_update(statement: str, review_id: int, **params) -> bool:
     """One statement on one review, then its cached answers purged; False when there is none."""
-    if not 1 <= review_id <= INT4_MAX:
+    if not positive_int4(review_id):
         return False
     with connection.cursor() as cursor:
         cursor.execute(statement, {"review_id": review_id, **params})

@@ -12,11 +12,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 
+from atelier.ids import whole_number_from_text
 from reviews import selectors, services
 from reviews.exceptions import IdempotencyKeyInvalid, ReviewNotFound
 from reviews.idempotency import KEY_LENGTH_MAX, Answer, answer_once, request_fingerprint
 from reviews.invalidation import product_tag, race_key, review_tag
-from reviews.models import INT4_MAX
 from reviews.negotiation import JSONOnlyNegotiation
 from reviews.serializers import (
     ErrorOutputSerializer,
@@ -153,9 +153,10 @@ def idempotent(request, write, body: object = None) -> Answer:
 def review_id_parse(raw: str) -> int:
     """A path id that is not a whole number in the id range names no review: 404, like an
     unknown one."""
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 10 or not 1 <= int(raw) <= INT4_MAX:
+    review_id = whole_number_from_text(raw)
+    if review_id is None:
         raise ReviewNotFound()
-    return int(raw)
+    return review_id
 
 
 class ReviewViewSet(viewsets.ViewSet):

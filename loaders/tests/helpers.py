@@ -1,9 +1,11 @@
 """Shared test helpers: the fixture folders and a dump of the four tables to compare loads."""
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.db import connection
 
+from loaders.records import record_at
 from loaders.tables import LOAD_ORDER
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -25,3 +27,18 @@ def tables_empty() -> None:
     """The loaded tables, and the votes on their reviews, emptied."""
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(table.name for table in LOAD_ORDER)}, review_votes")
+
+
+def records(
+    data: bytes, first_line: int, is_row: Callable[[bytes], object]
+) -> Iterator[tuple[int, bytes, str | None]]:
+    """Every record of ``data`` as ``(line number, text, reason it is broken or None)``."""
+    position, line = 0, first_line
+    if data and not data.endswith(b"\n"):
+        data += b"\n"
+    while position < len(data):
+        record = record_at(data, position, is_row, final=True)
+        assert record is not None
+        if record.text:
+            yield line, record.text, record.broken
+        position, line = record.end, line + record.lines

@@ -6,8 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loaders.fields import MAX_EPOCH_MS, epoch_ms_to_sql, quote
-from loaders.records import records, split_fields
-from reviews.dates import from_epoch_ms
+from loaders.records import split_fields
+from loaders.tests.helpers import records
+from reviews.tests.dates import from_epoch_ms
 
 
 @given(st.integers(min_value=0, max_value=MAX_EPOCH_MS))

@@ -6,8 +6,8 @@ import pytest
 
 from loaders.fields import MAX_EPOCH_MS
 from loaders.load import csv_directory_load
-from reviews.dates import to_epoch_ms
 from reviews.models import Review
+from reviews.tests.dates import to_epoch_ms
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

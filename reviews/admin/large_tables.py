@@ -5,8 +5,8 @@ from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Q
 
+from atelier.ids import whole_number_from_text
 from reviews.admin.pagination import EstimatedCountPaginator
-from reviews.models import INT4_MAX
 
 
 class LargeTableAdmin(admin.ModelAdmin):
@@ -49,9 +49,10 @@ def exact_number_search(queryset, search_term: str, fields: tuple[str, ...]):
     term = search_term.strip()
     if not term:
         return queryset, False
-    if not (term.isdecimal() and int(term) <= INT4_MAX):
+    number = whole_number_from_text(term)
+    if number is None:
         return queryset.none(), False
     matches = Q()
     for field in fields:
-        matches |= Q(**{field: int(term)})
+        matches |= Q(**{field: number})
     return queryset.filter(matches), False

@@ -11,9 +11,10 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
+from atelier.ids import whole_number_from_text
 from reviews.admin.filters import ModerationStatusFilter, RatingFilter
 from reviews.admin.large_tables import FixedOrderChangeList, LargeTableAdmin
-from reviews.models import INT4_MAX, CharacteristicReview, Review, ReviewPhoto
+from reviews.models import CharacteristicReview, Review, ReviewPhoto
 from reviews.services import review_respond, reviews_remove, reviews_report, reviews_restore
 
 # The review page's buttons (see change_form.html): POST key -> (service, what it did).
@@ -150,8 +151,8 @@ class ReviewAdmin(LargeTableAdmin):
         if not term:
             return queryset, False
         matches = Q(reviewer_name=term)  # reviews_reviewer_name_idx
-        if term.isdecimal() and int(term) <= INT4_MAX:
-            number = int(term)
+        number = whole_number_from_text(term)
+        if number is not None:
             # Each product arm names `reported`, so each can use a partial index:
             # reviews_product_newest_idx (visible) and reviews_reported_product_idx (reported).
             matches |= (

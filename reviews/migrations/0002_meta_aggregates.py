@@ -37,7 +37,7 @@ PRODUCT_META_COLUMNS = {
 }
 CHARACTERISTIC_META_COLUMNS = {f"value_{n}": f"d.value = {n}" for n in range(1, 6)}
 
-AGGREGATES_LOCK = "LOCK TABLE product_meta, characteristic_meta IN ROW EXCLUSIVE MODE;"
+AGGREGATES_WRITE_LOCK = "LOCK TABLE product_meta, characteristic_meta IN ROW EXCLUSIVE MODE;"
 
 
 def delta_upsert(table: str, key: str, columns: dict[str, str], signed: str) -> str:
@@ -148,7 +148,7 @@ REVIEWS_META_INSERT = trigger_function(
     "reviews",
     "INSERT",
     "NEW TABLE AS new_rows",
-    AGGREGATES_LOCK,
+    AGGREGATES_WRITE_LOCK,
     product_delta(counted_reviews("new_rows", 1)),
     characteristic_delta(counted_ratings_of_reviews("new_rows", 1)),
 )
@@ -156,7 +156,7 @@ REVIEWS_META_DELETE = trigger_function(
     "reviews",
     "DELETE",
     "OLD TABLE AS old_rows",
-    AGGREGATES_LOCK,
+    AGGREGATES_WRITE_LOCK,
     product_delta(counted_reviews("old_rows", -1)),
     characteristic_delta(counted_ratings_of_reviews("old_rows", -1)),
 )
@@ -167,7 +167,7 @@ REVIEWS_META_UPDATE = trigger_function(
     "OLD TABLE AS old_rows NEW TABLE AS new_rows",
     f"IF NOT EXISTS {REVIEWS_CHANGED_NEW} AND NOT EXISTS {REVIEWS_CHANGED_OLD} THEN\n"
     "    RETURN NULL;\nEND IF;",
-    AGGREGATES_LOCK,
+    AGGREGATES_WRITE_LOCK,
     product_delta(
         f"{counted_reviews(REVIEWS_CHANGED_OLD, -1)}\nUNION ALL\n"
         f"{counted_reviews(REVIEWS_CHANGED_NEW, 1)}"
@@ -181,7 +181,7 @@ CHARACTERISTIC_REVIEWS_META_INSERT = trigger_function(
     "characteristic_reviews",
     "INSERT",
     "NEW TABLE AS new_rows",
-    AGGREGATES_LOCK,
+    AGGREGATES_WRITE_LOCK,
     rating_owners_lock("new_rows"),
     characteristic_delta(counted_ratings("new_rows", 1)),
 )
@@ -189,7 +189,7 @@ CHARACTERISTIC_REVIEWS_META_DELETE = trigger_function(
     "characteristic_reviews",
     "DELETE",
     "OLD TABLE AS old_rows",
-    AGGREGATES_LOCK,
+    AGGREGATES_WRITE_LOCK,
     rating_owners_lock("old_rows"),
     characteristic_delta(counted_ratings("old_rows", -1)),
 )
@@ -199,7 +199,7 @@ CHARACTERISTIC_REVIEWS_META_UPDATE = trigger_function(
     "OLD TABLE AS old_rows NEW TABLE AS new_rows",
     f"IF NOT EXISTS {RATINGS_CHANGED_NEW} AND NOT EXISTS {RATINGS_CHANGED_OLD} THEN\n"
     "    RETURN NULL;\nEND IF;",
-    AGGREGATES_LOCK,
+    AGGREGATES_WRITE_LOCK,
     rating_owners_lock("(SELECT * FROM old_rows UNION ALL SELECT * FROM new_rows)"),
     characteristic_delta(
         f"{counted_ratings(RATINGS_CHANGED_OLD, -1)}\nUNION ALL\n"

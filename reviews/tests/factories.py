@@ -2,8 +2,8 @@
 
 import itertools
 
-from reviews.dates import from_epoch_ms
 from reviews.models import Characteristic, CharacteristicReview, Review, ReviewPhoto
+from reviews.tests.dates import from_epoch_ms
 
 _counter = itertools.count(1)
 

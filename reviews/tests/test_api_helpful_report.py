@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from reviews.models import INT4_MAX, Review, ReviewVote
+from atelier.ids import INT4_MAX
+from reviews.models import Review, ReviewVote
 from reviews.tests import oracle
 from reviews.tests.factories import review_make
 

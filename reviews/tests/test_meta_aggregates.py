@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, transaction
 
 from reviews.models import CharacteristicMeta, CharacteristicReview, ProductMeta, Review
-from reviews.selectors import PRODUCT_META_ROWS, product_meta_get
+from reviews.selectors import PRODUCT_META_READ, product_meta_get
 from reviews.tests.factories import characteristic_make, characteristic_review_make, review_make
 from reviews.tests.meta_oracle import assert_meta_exact, product_meta_from_base_tables, rows
 
@@ -232,7 +232,7 @@ def test_meta_reads_only_the_aggregates_and_the_characteristics():
     fit = characteristic_make(product_id=16)
     reviewed(16, 4, True, {fit: 4})
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (FORMAT JSON) " + PRODUCT_META_ROWS, {"product_id": 16})
+        cursor.execute("EXPLAIN (FORMAT JSON) " + PRODUCT_META_READ, {"product_id": 16})
         plan = cursor.fetchone()[0][0]["Plan"]
     assert relations_read(plan) == {"product_meta", "characteristics", "characteristic_meta"}
 

@@ -4,8 +4,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from loaders.sequences import id_sequences_sync
-from reviews.dates import from_epoch_ms, to_epoch_ms, to_iso_ms
 from reviews.models import Review, ReviewPhoto
+from reviews.tests.dates import from_epoch_ms, to_epoch_ms, to_iso_ms
 from reviews.tests.factories import (
     characteristic_make,
     characteristic_review_make,

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
-from reviews.dates import from_epoch_ms
-from reviews.models import INT4_MAX
+from atelier.ids import INT4_MAX
+from reviews.tests.dates import from_epoch_ms
 from reviews.tests.factories import review_make
 
 pytestmark = pytest.mark.django_db

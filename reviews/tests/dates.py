@@ -1,4 +1,5 @@
-"""Exact conversions between the CSV's epoch milliseconds, datetimes and the API's ISO form.
+"""Test support: exact conversions between the CSV's epoch milliseconds, datetimes and the API's
+ISO form.
 
 Integer arithmetic only: ``datetime.fromtimestamp(ms / 1000)`` can land a microsecond off.
 """
