@@ -31,8 +31,11 @@ COPY reviews ./reviews
 COPY loaders ./loaders
 COPY deploy/__init__.py deploy/serving.py deploy/gunicorn.conf.py ./deploy/
 COPY manage.py ./
-# collectstatic needs a key to import the settings; the real one comes from the environment.
-RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput --verbosity 0 \
+# collectstatic needs a key and a database URL to import the settings (without DATABASE_URL the
+# settings choose the embedded server, which the image leaves out); it never connects. The real
+# ones come from the environment.
+RUN DJANGO_SECRET_KEY=collectstatic-only DATABASE_URL=postgres://collectstatic@127.0.0.1:1/none \
+    python manage.py collectstatic --noinput --verbosity 0 \
     && python -m compileall -q atelier reviews loaders
 USER 10001:10001
 EXPOSE 8000
