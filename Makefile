@@ -12,7 +12,7 @@ PORT ?= 8000
 
 .PHONY: setup system-packages run test test-suite lint check db-start db-stop db-status clean \
 	cluster-start cluster-stop cluster-status loadtest bench reliability \
-	image-packages image
+	image-packages image image-smoke
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -99,6 +99,11 @@ image-packages:
 image: image-packages
 	$(if $(filter localhost/%,$(IMAGE_BASE)),deploy/image/base.sh $(IMAGE_BASE))
 	deploy/image/podman.sh build --build-arg BASE_IMAGE=$(IMAGE_BASE) -t $(IMAGE) .
+
+# Migrate a database of its own with the image, run the app container, GET /health and
+# /reviews/meta, remove the containers; the embedded server is stopped if this started it.
+image-smoke: setup image
+	ATELIER_DB_NAME=atelier_image_smoke $(MANAGE) embedded_db with -- deploy/image/smoke.sh $(IMAGE)
 
 clean: cluster-stop db-stop
 	rm -rf .data staticfiles
