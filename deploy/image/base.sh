@@ -14,11 +14,10 @@ if [ -z "${FORCE:-}" ] && podman image exists "$tag"; then
 fi
 
 rootfs=$(mktemp -d /var/tmp/atelier-base.XXXXXX)
-trap 'rm -rf "$rootfs"' EXIT
+trap 'rm -rf "$rootfs" "$rootfs.log"' EXIT
 echo "debootstrap bookworm from $mirror"
 debootstrap --variant=minbase --include=python3,python3-venv,python-is-python3,ca-certificates \
   bookworm "$rootfs" "$mirror" >"$rootfs.log" 2>&1 || { tail -20 "$rootfs.log"; exit 1; }
-rm -f "$rootfs.log"
 # What a slim image leaves out: the package lists and caches, documentation, manual pages.
 rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb \
   "$rootfs"/var/log/*.log "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/*
