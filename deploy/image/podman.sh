@@ -8,6 +8,7 @@
 #     only a process with CAP_SYS_RESOURCE may set; nproc is also capped at kernel.pid_max);
 #   - no CNI plugins, so no bridge network: containers get slirp4netns (user-mode networking,
 #     with -p publishing), builds the host's network (PODMAN_NETWORK overrides both);
+#   - run: no healthcheck timers without systemd (podman runs them as systemd timers);
 #   - build: the host's CA bundle for pip during RUN steps only (a TLS-inspecting proxy's CA
 #     reaches the build, never the image), and the docker format, which keeps HEALTHCHECK.
 set -euo pipefail
@@ -40,8 +41,9 @@ case "$subcommand" in
     podman "${global[@]}" build "${extra[@]}" "$@"
     ;;
   run | create)
-    exec podman "${global[@]}" "$subcommand" "${limits[@]}" --network "${PODMAN_NETWORK:-slirp4netns}" \
-      "$@"
+    extra=("${limits[@]}" --network "${PODMAN_NETWORK:-slirp4netns}")
+    [ -d /run/systemd/system ] || extra+=(--no-healthcheck)
+    exec podman "${global[@]}" "$subcommand" "${extra[@]}" "$@"
     ;;
   *)
     exec podman "${global[@]}" "$subcommand" "$@"

@@ -22,8 +22,8 @@ app_port=${SMOKE_PORT:-$($python -c 'import socket; s = socket.socket(); s.bind(
 name=atelier-image-smoke-$$
 
 # Only the socket file is mounted: the data folder itself is not readable by the image's user.
-# podman runs healthchecks from systemd timers, and there is no systemd here: the containers get
-# none, and the smoke test runs the image's HEALTHCHECK command itself, once.
+# The containers get no healthcheck timers (podman runs them from systemd, absent here): the smoke
+# test runs the image's HEALTHCHECK command itself, once.
 common=(
   --no-healthcheck
   -v "$socket:/run/atelier-db/.s.PGSQL.$port"
