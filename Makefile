@@ -73,6 +73,7 @@ run: preflight runtime $(STATIC_MANIFEST)
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 check: setup
 	$(MANAGE) check --fail-level WARNING

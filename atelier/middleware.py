@@ -11,9 +11,12 @@ from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.urls import reverse
+from django.utils.deprecation import MiddlewareMixin
 
 
-class AdminOnly:
+class AdminOnly(MiddlewareMixin):
+    """Put first among the bases of a Django middleware (itself a MiddlewareMixin)."""
+
     def __init__(self, get_response):
         super().__init__(get_response)
         self.prefixes = self.prefixes_get()

@@ -142,6 +142,8 @@ class Settings:
 
 
 class Cluster:
+    port: int  # nginx's port, set by the code that starts the cluster (tests, drills)
+
     def __init__(self, run_dir: Path = DEFAULT_RUN_DIR):
         self.run_dir = Path(run_dir).resolve()  # nginx resolves -c against -p: both absolute
         self.state_file = self.run_dir / "cluster.json"
@@ -296,7 +298,9 @@ class Cluster:
     def _spawn_app(self, index: int, settings: Settings, bind: Path | None = None) -> None:
         env = app_environment(settings)
         if settings.cache:
-            env["ATELIER_CACHE_NODES"] = self.cache_node()
+            node = self.cache_node()
+            assert node is not None  # the saved settings are these, with a cache
+            env["ATELIER_CACHE_NODES"] = node
             env["ATELIER_CACHE_VARNISH_NAME"] = str(self.run_dir / "varnish")
         env["GUNICORN_BIND"] = f"unix:{bind or self.socket_path(index)}"
         argv = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF)]

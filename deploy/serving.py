@@ -35,7 +35,7 @@ class OneWriteResponse(wsgi.Response):
             self.sock.sendall(data)
             return
         self.flush_headers()
-        super()._emit_body(data)
+        super()._emit_body(data)  # type: ignore[misc]  # gunicorn 27's; its stubs follow 26.2
 
     def flush_headers(self) -> None:
         if self.pending:
@@ -110,6 +110,7 @@ def manage_workers_ready_first(self) -> None:
 def install() -> None:
     """Make gunicorn's workers build every response with OneWriteResponse and the reused date,
     and its reloads keep the old workers until the new ones are ready."""
-    wsgi.Response = OneWriteResponse
+    # Patched on purpose, which type checkers refuse for a class and a method.
+    wsgi.Response = OneWriteResponse  # type: ignore[misc]
     util.http_date = http_date
-    arbiter.Arbiter.manage_workers = manage_workers_ready_first
+    arbiter.Arbiter.manage_workers = manage_workers_ready_first  # type: ignore[method-assign]

@@ -89,7 +89,9 @@ def plain_copy(directory: Path) -> list[Step]:
             check=True,
         )
         seconds = time.monotonic() - started
-        rows = int(re.search(r"COPY (\d+)", result.stdout + result.stderr).group(1))
+        copied = re.search(r"COPY (\d+)", result.stdout + result.stderr)
+        assert copied is not None, result.stdout + result.stderr
+        rows = int(copied.group(1))
         steps.append(Step(f"\\copy {table.file_name}", rows, seconds))
     with connection.cursor() as cursor:
         for table in LOAD_ORDER:

@@ -215,7 +215,8 @@ def _detach(cursor, table: Table) -> tuple[list[str], list[str]]:
         cursor.execute(f"ALTER TABLE {owner} DROP CONSTRAINT {constraint}")
     for index, _ in indexes:
         cursor.execute(f"DROP INDEX {index}")
-    keys, foreign_keys = [], []
+    keys: list[str] = []
+    foreign_keys: list[str] = []
     for _, is_fk, owner, name, definition in constraints:
         add = f"ALTER TABLE {owner} ADD CONSTRAINT {name} {definition}"
         (foreign_keys if is_fk else keys).append(add)

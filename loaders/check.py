@@ -95,10 +95,15 @@ class Checker:
         self._process = subprocess.Popen(command, env=env)
         return self
 
+    @property
+    def process(self) -> subprocess.Popen:
+        assert self._process is not None, "the checker runs inside its with block"
+        return self._process
+
     def __exit__(self, *exc_info) -> None:
-        if self._process.poll() is None:
-            self._process.terminate()
-        self._process.wait()
+        if self.process.poll() is None:
+            self.process.terminate()
+        self.process.wait()
         shutil.rmtree(self.spool_dir, ignore_errors=True)
 
     def spool(self, table: Table) -> Iterator[bytes]:
@@ -120,7 +125,7 @@ class Checker:
 
     def running(self) -> bool:
         """Is the checker still at work (on one of the files to come)?"""
-        return self._process.poll() is None
+        return self.process.poll() is None
 
     def checked(self, table: Table) -> Checked:
         path = self._checked_path(table)
@@ -133,11 +138,11 @@ class Checker:
 
     def _wait(self) -> None:
         """Give the checker a moment; raise when it has failed or stopped."""
-        if self._process.poll() is not None:
+        if self.process.poll() is not None:
             failed = self.spool_dir / "failed"
             if failed.exists():
                 raise CheckFailed(failed.read_text())
-            raise CheckFailed(f"the checker process stopped (exit code {self._process.returncode})")
+            raise CheckFailed(f"the checker process stopped (exit code {self.process.returncode})")
         time.sleep(WAIT_SECONDS)
 
 

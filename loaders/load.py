@@ -96,7 +96,7 @@ def csv_files_load(
     *,
     rejects_path: Path | None = None,
     progress: bool = False,
-    out: TextIO | None = None,
+    out: TextIO | io.TextIOBase | None = None,  # a management command's stdout is the latter
 ) -> LoadReport:
     """Load ``(table, path)`` pairs in dependency order, then finish ``post_load`` (begun as
     each file commits)."""

@@ -29,7 +29,8 @@ def record_at(
 ) -> Record | None:
     """The record starting at ``start``; None when ``data`` ends before it does (unless
     ``final``: the end of the data then ends it). Every line must end with a newline."""
-    parts, position = [], start
+    parts: list[bytes] = []
+    position = start
     while True:
         newline = data.find(b"\n", position)
         if newline < 0:

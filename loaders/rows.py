@@ -6,6 +6,7 @@ references must point at rows already in the database.
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from atelier.ids import INT4_MAX
 from loaders.fields import Refused, epoch_ms_to_sql
@@ -91,8 +92,10 @@ class RowChecker:
             return None
         if self._date_group is None:
             return run.text
+        assert run.matches is not None  # a table with dates has text: its rows are matched singly
         # Millions of rows pass here: group numbers and bound methods save a tenth of the time.
-        data, pieces, position, date = run.data, [], run.start, self._date_group
+        pieces: list[bytes] = []
+        data, position, date = run.data, run.start, self._date_group
         append = pieces.append
         for match in run.matches:
             start, end = match.span(date)
@@ -113,7 +116,9 @@ class RowChecker:
         expected = len(self.table.fields)
         if len(fields) != expected:
             raise Refused(f"{len(fields)} columns, expected {expected}")
-        values, canonical = {}, []
+        # Each value has its field's type: the id and the reference columns are Integer fields.
+        values: dict[str, Any] = {}
+        canonical: list[bytes] = []
         for rule, (raw, quoted) in zip(self.table.fields, fields, strict=True):
             values[rule.name], text = rule.parse(raw, quoted)
             canonical.append(text)

@@ -38,8 +38,11 @@ class Table:
         one pass over their bytes rather than two.
         """
         if self.integers_only:
-            return Run(data, start, self.run.match(data, start).end(), None)
-        matches, end = [], start
+            run = self.run.match(data, start)
+            assert run is not None  # a repeat of zero or more rows matches anywhere
+            return Run(data, start, run.end(), None)
+        matches: list[re.Match[bytes]] = []
+        end = start
         for match in self.row.finditer(data, start):
             if match.start() != end:
                 break  # something else comes first: the run ends there

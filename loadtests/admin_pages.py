@@ -52,9 +52,11 @@ def admin_request(method: str, path: str, data: dict | None = None):
     factory = RequestFactory()
     request = factory.post(path, data or {}) if method == "POST" else factory.get(path, data)
     request.user = bench_user()
-    request.session = {}
-    request._messages = CookieStorage(request)
-    request._dont_enforce_csrf_checks = True
+    # What the middleware and the test client would set: a session (a dict serves), the message
+    # store and the CSRF opt-out.
+    request.session = {}  # type: ignore[assignment]
+    request._messages = CookieStorage(request)  # type: ignore[attr-defined]
+    request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
     return request
 
 

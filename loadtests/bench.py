@@ -85,7 +85,9 @@ def cpu_times() -> tuple[int, int]:
     return sum(fields) - idle, sum(fields)
 
 
-def process_ticks(pids: set[int] | None = None, groups: set[int] = frozenset(), parent: int = 0):
+def process_ticks(
+    pids: set[int] | None = None, groups: frozenset[int] | set[int] = frozenset(), parent: int = 0
+):
     """{pid: CPU ticks} of the processes in ``groups`` (process groups), ``parent`` and its
     children: the cluster's app servers and nginx, and the database server with its backends."""
     ticks = {}
@@ -287,7 +289,9 @@ def warm_pass(port: int, ids: tuple[int, int]) -> tuple[int, float]:
             "--", str(first), str(ids[0]), str(done),
         ]  # fmt: skip
         output = subprocess.run(argv, capture_output=True, text=True, cwd=REPO, check=True).stdout
-        done = int(re.search(r"^WARM_NEXT (\d+)$", output, re.MULTILINE).group(1))
+        warm_next = re.search(r"^WARM_NEXT (\d+)$", output, re.MULTILINE)
+        assert warm_next is not None, output
+        done = int(warm_next.group(1))
         print(f"  warm pass: {min(done, total):,} of {total:,} requests", flush=True)
     return total, time.monotonic() - started
 
@@ -394,7 +398,9 @@ def bench(args: argparse.Namespace) -> list[Result]:
 def invalidate_everything(cluster: Cluster) -> None:
     from atelier.httpcache import RACE_KEY_ALL, Purger
 
-    Purger([cluster.cache_node()], timeout=5, repurge_after=0).purge(tags=[], race_key=RACE_KEY_ALL)
+    node = cluster.cache_node()
+    assert node is not None, "the cluster runs without a cache"
+    Purger([node], timeout=5, repurge_after=0).purge(tags=[], race_key=RACE_KEY_ALL)
 
 
 def measure(

@@ -27,6 +27,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -103,9 +104,9 @@ def meta_counted(product_id: int) -> tuple:
 def meta_bench(product_ids: list[int], label: str) -> None:
     for product_id in product_ids:  # warm-up: the same pages the measured pass reads
         product_meta_get(product_id=product_id)
-    served = [timed(lambda p=p: product_meta_get(product_id=p)) for p in product_ids]
+    served = [timed(partial(product_meta_get, product_id=p)) for p in product_ids]
     print(f"meta from the aggregates, {label}: {percentiles(served)}")
-    counted = [timed(lambda p=p: meta_counted(p)) for p in product_ids]
+    counted = [timed(partial(meta_counted, p)) for p in product_ids]
     print(f"meta counted from the base tables (one statement): {percentiles(counted)}")
     ratio = statistics.median(counted) / statistics.median(served)
     print(f"  ratio of medians, counted / served: {ratio:.1f}")
@@ -157,7 +158,7 @@ def writes_bench(rng: random.Random, product_ids: list[int], writes: int, off: b
                 post_times[enabled].append(time.perf_counter() - started)
                 posted[enabled].append(review_id)
                 helpful_times[enabled].append(
-                    timed(lambda r=review_id: review_mark_helpful(review_id=r, voter="bench"))
+                    timed(partial(review_mark_helpful, review_id=review_id, voter="bench"))
                 )
     finally:
         # Each review goes the way it came: triggered ones with the triggers on.

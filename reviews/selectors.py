@@ -66,7 +66,8 @@ REVIEWS_PAGE_QUERIES = {
 
 def review_list(*, product_id: int, page: int, count: int, sort: str) -> str:
     """The JSON array (as text) of the product's visible reviews on 1-based ``page``."""
-    with connection.prepared_cursor() as cursor:
+    # The backend's own method (atelier.postgresql): the stubs know the base wrapper.
+    with connection.prepared_cursor() as cursor:  # type: ignore[attr-defined]
         cursor.execute(
             REVIEWS_PAGE_QUERIES[sort],
             {"product_id": product_id, "count": count, "offset": (page - 1) * count},
@@ -100,7 +101,8 @@ SELECT product.rating_1, product.rating_2, product.rating_3, product.rating_4, p
 
 def product_meta_get(*, product_id: int) -> dict:
     """The product's meta document: rating and recommend counts, characteristic averages."""
-    with connection.prepared_cursor() as cursor:
+    # The backend's own method (atelier.postgresql): the stubs know the base wrapper.
+    with connection.prepared_cursor() as cursor:  # type: ignore[attr-defined]
         cursor.execute(PRODUCT_META_READ, {"product_id": product_id})
         rows = cursor.fetchall()
     counts = [count or 0 for count in rows[0][:7]]

@@ -172,7 +172,9 @@ class ReviewListInputSerializer(InputSerializer):
         page = quick_whole_number(data, "page", 1, DEPTH_MAX)
         count = quick_whole_number(data, "count", 5, COUNT_MAX)
         sort = data.get("sort", "") or "relevant"
-        if None in (product_id, page, count) or sort not in SORTS or page * count > DEPTH_MAX:
+        if product_id is None or page is None or count is None:
+            return None
+        if sort not in SORTS or page * count > DEPTH_MAX:
             return None
         return {"product_id": product_id, "page": page, "count": count, "sort": sort}
 
@@ -436,6 +438,7 @@ class ProductMetaOutputSerializer(serializers.Serializer):
 
 class ErrorOutputSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    errors = serializers.DictField(
+    # A declared field: DRF's metaclass takes it out of the class, Serializer.errors stays.
+    errors = serializers.DictField(  # type: ignore[assignment]
         required=False, help_text="What is wrong with each field (validation errors only)."
     )

@@ -40,6 +40,7 @@ def cacheable_response(
     there is a cache to purge, the tag and race key it files the answer under
     (deploy/varnish/atelier.vcl strips both)."""
     etag = f'"{blake2b(body, digest_size=16).hexdigest()}"'
+    response: HttpResponse
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
     else:
@@ -234,6 +235,7 @@ class ReviewViewSet(viewsets.ViewSet):
             return Answer(status=status.HTTP_201_CREATED, location=f"/reviews/{review_id}")
 
         answer = idempotent(request, write, body=request.data)
+        assert answer.location is not None  # a posted review's answer, stored or new, has one
         response = HttpResponse(
             "Created", status=answer.status, content_type="text/plain; charset=utf-8"
         )

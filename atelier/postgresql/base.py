@@ -48,4 +48,7 @@ class DatabaseWrapper(postgresql.DatabaseWrapper):
         self.close_if_health_check_failed()
         self.ensure_connection()
         with self.wrap_database_errors:
-            return self._prepare_cursor(postgresql.ServerBindingCursor(self.connection))
+            # The stubs give ServerBindingCursor no psycopg Cursor base (it takes the connection)
+            # and leave out Django's private _prepare_cursor, which wraps it as cursor() does.
+            cursor = postgresql.ServerBindingCursor(self.connection)  # type: ignore[call-arg]
+            return self._prepare_cursor(cursor)  # type: ignore[attr-defined]

@@ -41,7 +41,8 @@ class RateLimitMiddleware:
         return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        name = ROUTES.get((request.method, request.resolver_match.view_name))
+        assert request.resolver_match is not None  # process_view runs once the URL is resolved
+        name = ROUTES.get((request.method or "", request.resolver_match.view_name))
         limit = name and limits.policy(name, settings.RATE_LIMITS.get(name, "off"))
         if not limit:
             return None
@@ -52,7 +53,7 @@ class RateLimitMiddleware:
             logger.warning("rate limit %s not checked (counters unreachable): %s", name, exc)
             RATE_LIMIT_UNCHECKED.labels(name).inc()
             return None
-        request.rate_limit = outcome
+        request.rate_limit = outcome  # type: ignore[attr-defined]  # ours, read in __call__
         if outcome.allowed:
             return None
         logger.info("rate limit %s: %s refused (%d requests)", name, client, outcome.hits)

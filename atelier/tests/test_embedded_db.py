@@ -28,16 +28,18 @@ def test_second_start_reuses_the_running_server():
     first = server.ensure_running()
     second = server.ensure_running()
     assert first.pid == second.pid
-    assert server.status().pid == first.pid
+    running = server.status()
+    assert running is not None
+    assert running.pid == first.pid
 
 
 @embedded
 def test_tuning_is_applied():
     info = server.ensure_running()
     with server.connect(info) as conn:
-        assert conn.execute("SHOW wal_level").fetchone()[0] == "minimal"
-        assert conn.execute("SHOW fsync").fetchone()[0] == "on"
-        assert conn.execute("SHOW synchronous_commit").fetchone()[0] == "on"
+        assert conn.execute("SHOW wal_level").fetchone() == ("minimal",)
+        assert conn.execute("SHOW fsync").fetchone() == ("on",)
+        assert conn.execute("SHOW synchronous_commit").fetchone() == ("on",)
 
 
 @embedded

@@ -61,7 +61,8 @@ def test_an_answer_carries_its_request_id(client):
 @pytest.mark.django_db
 def test_log_lines_are_json_with_the_request_id(client):
     """The configured formatter and filter, on a log line Django writes while serving (a 422)."""
-    config = dict(settings.LOGGING["formatters"]["json"])
+    logging_settings: dict = settings.LOGGING
+    config = dict(logging_settings["formatters"]["json"])
     config.pop("()")
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)

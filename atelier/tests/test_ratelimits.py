@@ -2,6 +2,7 @@
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -133,7 +134,7 @@ def test_admin_sign_in_attempts_are_limited_per_client(limits, client):
 @pytest.mark.django_db
 def test_the_client_is_the_one_a_trusted_proxy_names(limits):
     client = APIClient()
-    proxied = {"REMOTE_ADDR": "127.0.0.1"}
+    proxied: dict[str, Any] = {"REMOTE_ADDR": "127.0.0.1"}
     for _ in range(5):
         assert post(client, "127.0.0.1").status_code == 201  # the local client itself
     assert post(client, "127.0.0.1").status_code == 429

@@ -9,6 +9,7 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -257,7 +258,8 @@ def test_killing_the_cache_fails_no_get_and_it_comes_back_empty(cache):
     product_make(1)
     paths = ["/reviews/meta?product_id=1", "/reviews?product_id=1"]
     warm(cache.port, paths)
-    stop, statuses = threading.Event(), []
+    stop = threading.Event()
+    statuses: list[int | str] = []  # a status, or the error that stood for one
 
     def reader():
         conn = http.client.HTTPConnection("127.0.0.1", cache.port, timeout=10)
@@ -319,9 +321,11 @@ def test_no_read_that_starts_after_a_write_is_acknowledged_sees_the_state_before
         product_make(product_id, reviews=2)
         baseline[product_id] = 3
     lock = threading.Lock()
-    acked = {kind: defaultdict(list) for kind in ("post", "vote")}  # product -> ack times
+    acked: dict[str, defaultdict[int, list[float]]] = {  # kind -> product -> ack times
+        kind: defaultdict(list) for kind in ("post", "vote")
+    }
     reads: list[tuple[float, str, int, int]] = []  # (started, kind, product, value seen)
-    outcome = {"reads": 0, "writes": 0, "errors": [], "passes": 0}
+    outcome: dict[str, Any] = {"reads": 0, "writes": 0, "errors": [], "passes": 0}
     stop = threading.Event()
     deadline = time.monotonic() + RACE_SECONDS_MAX
 

@@ -33,6 +33,12 @@ class Outcome:
     location: str | None = None  # a 201's Location header, or what went wrong without an answer
 
 
+def review_id(outcome: Outcome) -> int:
+    """The id at the end of a 201's Location."""
+    assert outcome.location is not None, outcome
+    return int(outcome.location.rstrip("/").rsplit("/", 1)[1])
+
+
 def send_traffic(port: int, requests, stop: threading.Event, outcomes: list[Outcome]) -> None:
     """One client on a keep-alive connection through nginx, until ``stop`` (or the bound)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -54,7 +60,8 @@ def send_traffic(port: int, requests, stop: threading.Event, outcomes: list[Outc
 
 def traffic_while(port: int, requests, fault) -> list[Outcome]:
     """Run CLIENTS clients, call ``fault()`` while they run, and return every outcome."""
-    stop, outcomes = threading.Event(), []
+    stop = threading.Event()
+    outcomes: list[Outcome] = []
     clients = [
         threading.Thread(target=send_traffic, args=(port, requests, stop, outcomes))
         for _ in range(CLIENTS)
@@ -136,7 +143,7 @@ def test_no_get_fails_and_no_acknowledged_write_is_lost_when_an_app_server_is_ki
     assert [o for o in gets if o.status != 200] == []
     # A POST in flight on the killed server may get a 502 (never resent); anything else is a 201.
     assert {o.status for o in posts} <= {201, 502}
-    acknowledged = [int(o.location.rstrip("/").rsplit("/", 1)[1]) for o in posts if o.status == 201]
+    acknowledged = [review_id(o) for o in posts if o.status == 201]
     assert acknowledged
     assert Review.objects.filter(id__in=acknowledged).count() == len(acknowledged)
     status = {name: (pid, health) for name, pid, health in cluster.status()}
@@ -327,7 +334,7 @@ def test_a_retry_with_its_key_after_an_app_server_died_mid_post_makes_no_duplica
     }  # fmt: skip
     body = json.dumps(review).encode()
     headers = {"Content-Type": "application/json", "Idempotency-Key": "mid-post-crash"}
-    first = {}
+    first: dict[str, int | str] = {}  # the status, or the error instead
 
     def first_attempt():
         conn = UnixHTTPConnection(cluster.socket_path(1), timeout=30)
@@ -354,7 +361,7 @@ def test_a_retry_with_its_key_after_an_app_server_died_mid_post_makes_no_duplica
     retried.read()
     cluster.start_app(1)
     assert retried.status == 201
-    assert retried.getheader("Location").startswith("/reviews/")
+    assert (retried.getheader("Location") or "").startswith("/reviews/")
     assert Review.objects.filter(body="Sent twice, written once.").count() == 1
 
 

@@ -81,7 +81,9 @@ def test_compose_nginx_uses_the_cluster_proxy_rules_and_the_image_port(compose_c
     assert Path(mounts["/etc/nginx/atelier-proxy.conf"]) == PROXY_CONF
     assert Path(mounts["/etc/nginx/nginx.conf"]) == COMPOSE_NGINX_CONF
     dockerfile = (REPO / "Dockerfile").read_text()
-    image_port = re.search(r"GUNICORN_BIND=0\.0\.0\.0:(\d+)", dockerfile).group(1)
+    bind = re.search(r"GUNICORN_BIND=0\.0\.0\.0:(\d+)", dockerfile)
+    assert bind is not None
+    image_port = bind.group(1)
     assert f"server app:{image_port} " in COMPOSE_NGINX_CONF.read_text()
     assert compose_config["services"]["app"]["expose"] == [image_port]
     assert '"--config", "deploy/gunicorn.conf.py"' in dockerfile

@@ -75,7 +75,8 @@ def test_400_posts_from_one_client_are_refused_past_the_limit_and_others_post(li
 @pytest.mark.django_db(transaction=True)
 def test_a_client_reading_faster_than_a_storefront_gets_429_from_nginx(limited):
     scraper = client(limited, "127.0.0.5")
-    statuses, refused = [], None
+    statuses: list[int] = []
+    refused: tuple[http.client.HTTPResponse, bytes] | None = None
     for _ in range(1500):
         response, body = send(scraper, "GET", "/reviews/meta?product_id=31")
         statuses.append(response.status)
@@ -83,6 +84,7 @@ def test_a_client_reading_faster_than_a_storefront_gets_429_from_nginx(limited):
             refused = response, body
     assert set(statuses) == {200, 429}
     assert statuses[:500] == [200] * 500  # the burst a page of the store never comes near
+    assert refused is not None
     response, body = refused
     assert json.loads(body)["detail"].startswith("Too many requests from this client")
     assert response.getheader("Retry-After") == "1"

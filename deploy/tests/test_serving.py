@@ -22,7 +22,8 @@ def response(method: str = "GET", version=(1, 1)) -> tuple[OneWriteResponse, Rec
         method=method, version=version, headers=[], should_close=lambda: False
     )
     sock = RecordingSocket()
-    return OneWriteResponse(request, sock, Config()), sock
+    # Stand-ins with the few attributes a response uses of gunicorn's request and a socket.
+    return OneWriteResponse(request, sock, Config()), sock  # type: ignore[arg-type]
 
 
 def test_headers_and_body_leave_in_one_write():

@@ -35,7 +35,7 @@ def csv_dataset_generate(
     seed: int,
     bad_rate: float = 0.0,
     workers: int | None = None,
-    on_block: Callable[[], None] | None = None,
+    on_block: Callable[[], object] | None = None,
 ) -> Generated:
     """Write reviews.csv, reviews_photos.csv, characteristics.csv, characteristic_reviews.csv
     (and ``injected.csv`` when ``bad_rate``) into ``out``."""
@@ -52,7 +52,8 @@ def csv_dataset_generate(
     workers = workers or os.cpu_count() or 1
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         counts = pool.starmap(_block_counts, blocks)
-        offsets, running = [], (0, 0, 0, 0)
+        offsets: list[tuple[int, ...]] = []
+        running: tuple[int, ...] = (0, 0, 0, 0)  # rows before the block, per table
         for block_counts in counts:
             offsets.append(running)
             running = tuple(a + b for a, b in zip(running, block_counts, strict=True))
@@ -90,7 +91,7 @@ def _block_write(job) -> BlockOutput:
 
 def _files_join(out: Path, outputs: list[BlockOutput], *, write_injected: bool) -> int:
     """Join each table's parts behind its header; return the number of injected bad lines."""
-    injected = []
+    injected: list[tuple[str, int, str]] = []  # (file, line, kind)
     for table in LOAD_ORDER:
         line = 1  # the header
         with (out / table.file_name).open("wb") as target:

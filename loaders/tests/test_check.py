@@ -5,6 +5,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -65,7 +66,7 @@ def test_spool_folders_of_loads_no_longer_running_are_removed():
         shutil.rmtree(dead, ignore_errors=True)
 
 
-_OUT = {"capture_output": True, "text": True, "check": True}
+_OUT: dict[str, Any] = {"capture_output": True, "text": True, "check": True}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -258,8 +258,8 @@ def test_a_load_into_tables_with_other_rows_under_its_ids_refuses_them_and_their
     ratings = CharacteristicReview.objects.filter(review_id=taken)
     assert sorted(ratings.values_list("characteristic_id", "value")) == [(1, 5), (2, 4)]
     # Everything that was there is there unchanged; the new review came with its children.
-    for table, rows in before.items():
-        assert set(rows) <= set(after[table]), table
+    for table, table_rows in before.items():
+        assert set(table_rows) <= set(after[table]), table
     assert Review.objects.filter(pk=500).exists()
     assert CharacteristicReview.objects.filter(pk=801, review_id=500).exists()
     with open(tmp_path / "rejects.csv", newline="") as stream:

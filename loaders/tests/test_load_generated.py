@@ -63,6 +63,7 @@ def test_a_load_killed_in_the_middle_of_a_copy_resumes_to_the_clean_result(
     tables_empty()
 
     loader = _load_subprocess(generated_dirty, tmp_path / "rejects.csv")
+    assert loader.stderr is not None
     deadline = time.monotonic() + 120
     while _copy_progress("characteristic_reviews") < 1000:
         assert loader.poll() is None, loader.stderr.read().decode()
@@ -83,6 +84,7 @@ def test_loading_again_into_live_tables_leaves_them_readable(generated_dirty, tm
     expected = tables_dump()
 
     loader = _load_subprocess(generated_dirty, tmp_path / "rejects.csv")
+    assert loader.stderr is not None
     try:
         deadline = time.monotonic() + 120
         while _copy_progress() < 1000:  # a COPY into a temporary table, beside a locked live one

@@ -46,6 +46,7 @@ class RatingFilter(admin.SimpleListFilter):
         return [(str(n), f"{n} ★") for n in range(1, 6)]
 
     def queryset(self, request, queryset):
-        if self.value() in {"1", "2", "3", "4", "5"}:
-            return queryset.filter(rating=int(self.value()))
+        value = self.value()
+        if value in {"1", "2", "3", "4", "5"}:
+            return queryset.filter(rating=int(value))
         return queryset

@@ -5,6 +5,7 @@ log with the moderator who took them.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.db.models import Prefetch, Q
 from django.template.response import TemplateResponse
@@ -167,16 +168,17 @@ class ReviewAdmin(LargeTableAdmin):
         list (the next review in the queue). Any other POST is the usual save."""
         decision = next((key for key in PAGE_DECISIONS if key in request.POST), None)
         review = self.get_object(request, unquote(object_id)) if decision and object_id else None
-        if review is None or not self.has_change_permission(request, review):
+        if decision is None or review is None or not self.has_change_permission(request, review):
             return super().changeform_view(request, object_id, form_url, extra_context)
         service, done = PAGE_DECISIONS[decision]
         changed = service(review_ids=[review.pk], moderator=request.user)
         self.message_user(request, f"{review}: {done if changed else 'nothing to change'}.")
         return self.response_post_save_change(request, review)
 
-    def response_action(self, request, queryset):
+    # The stubs follow Django 6, whose response_action also takes action_location; 5.2's does not.
+    def response_action(self, request, queryset):  # type: ignore[override]
         """Refuse forged selections: Django's own code fails on an id that is not a number."""
-        selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
         if not all(value.isdecimal() for value in selected):
             self.message_user(request, "Invalid selection: nothing was changed.", messages.ERROR)
             return None
@@ -249,7 +251,7 @@ class ReviewAdmin(LargeTableAdmin):
             "opts": self.opts,
             "reviews": reviews,
             "review_ids": review_ids,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/reviews/review/remove_confirmation.html", context)

@@ -9,6 +9,7 @@ from functools import cached_property
 
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import QuerySet
 
 
 class EstimatedCountPaginator(Paginator):
@@ -27,6 +28,7 @@ class EstimatedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
+        assert isinstance(self.object_list, QuerySet)  # a changelist pages its queryset
         queryset = self.object_list.order_by()
         if not queryset.query.where:
             estimate = self._table_estimate(queryset)

@@ -3,6 +3,7 @@
 import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -20,7 +21,7 @@ BODY = {
 
 
 def post(client: Client, body: dict, key: str | None):
-    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
+    headers: dict[str, Any] = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
     return client.post("/reviews", json.dumps(body), content_type="application/json", **headers)
 
 

@@ -2,6 +2,7 @@
 meta read serves them."""
 
 import json
+from collections.abc import Mapping
 
 import pytest
 from django.db import connection, transaction
@@ -15,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def product_counts(product_id: int) -> dict:
-    meta = ProductMeta.objects.filter(product_id=product_id).values().first() or {}
+    meta: Mapping[str, object] = (
+        ProductMeta.objects.filter(product_id=product_id).values().first() or {}
+    )
     return {key: value for key, value in meta.items() if key != "product_id" and value}
 
 

@@ -141,6 +141,7 @@ def test_delete_and_report_of_the_same_review_do_not_deadlock():
     post(90, [fit], rng)
     post(90, [fit], rng)
     review = Review.objects.order_by("id").first()
+    assert review is not None
     ratings_deleted = threading.Event()
 
     def work(index: int) -> None:

@@ -2,6 +2,7 @@
 never counts the whole table nor fetches photos row by row."""
 
 import re
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -20,7 +21,7 @@ def listed_ids(response) -> list[int]:
     return [review.id for review in response.context["cl"].result_list]
 
 
-def changelist_sql(client, query: str = "") -> tuple[object, list[str]]:
+def changelist_sql(client, query: str = "") -> tuple[Any, list[str]]:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(CHANGELIST + query)
     assert response.status_code == 200

@@ -35,8 +35,10 @@ class Command(BaseCommand):
             stopped = server.stop()
             self.stdout.write("stopped" if stopped else "not running")
         elif action == "status":
-            info = server.status()
-            self.stdout.write(f"running (pid {info.pid}, data {pgdata})" if info else "not running")
+            found = server.status()
+            self.stdout.write(
+                f"running (pid {found.pid}, data {pgdata})" if found else "not running"
+            )
         elif action == "with":
             if not command:
                 raise CommandError("usage: embedded_db with -- COMMAND [ARG...]")
