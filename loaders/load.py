@@ -16,12 +16,12 @@ from typing import TextIO
 from django.db import connection, transaction
 from psycopg import IntegrityError
 
-from loaders import bulk
-from loaders.check import Checked, Checker, CheckFailed
-from loaders.ids import IdSet
-from loaders.post_load import PostLoad, tables_analyze
-from loaders.rejects import Reject, RejectsFile
-from loaders.tables import BY_NAME, LOAD_ORDER, Table
+from loaders.database import bulk
+from loaders.database.post_load import PostLoad, tables_analyze
+from loaders.files.check import Checked, Checker, CheckFailed
+from loaders.files.ids import IdSet
+from loaders.files.rejects import Reject, RejectsFile
+from loaders.files.tables import BY_NAME, LOAD_ORDER, Table
 
 
 class LoadError(Exception):

@@ -125,8 +125,9 @@ def meta_table_fill_if_empty(table: str) -> int | None:
 def _primary_key_drop(cursor, table: str) -> sql.Composable:
     """Drop ``table``'s primary key; return the statement that adds it back.
 
-    As for a bulk load (``loaders.bulk``): building the index from the sorted rows afterwards is
-    cheaper than inserting millions of keys into it one by one (about 0.6 s of 5 s here)."""
+    As for a bulk load (``loaders.database.bulk``): building the index from the sorted rows
+    afterwards is cheaper than inserting millions of keys into it one by one (about 0.6 s of 5 s
+    here)."""
     cursor.execute(PRIMARY_KEY, [table])
     constraint, definition = cursor.fetchone()
     name, constraint = sql.Identifier(table), sql.Identifier(constraint)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from loaders.generate import csv_dataset_generate
+from loaders.files.generate import csv_dataset_generate
 
 PRODUCTS = 4000
 SEED = 11

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from django.db import connection
 
-from loaders.records import record_at
-from loaders.tables import LOAD_ORDER
+from loaders.files.records import record_at
+from loaders.files.tables import LOAD_ORDER
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CLEAN = FIXTURES / "clean"

@@ -11,9 +11,9 @@ import pytest
 from django.db import connection
 
 from loaders import load
-from loaders.check import SPOOL_PREFIX, Checker, CheckFailed, spools_stale_remove
+from loaders.files.check import SPOOL_PREFIX, Checker, CheckFailed, spools_stale_remove
+from loaders.files.tables import BY_NAME, LOAD_ORDER, REVIEWS
 from loaders.load import LoadError, csv_files_load
-from loaders.tables import BY_NAME, LOAD_ORDER, REVIEWS
 from loaders.tests.helpers import CLEAN, DIRTY, tables_dump, tables_empty
 from reviews.models import ReviewPhoto
 

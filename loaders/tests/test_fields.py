@@ -5,8 +5,8 @@ from datetime import datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loaders.fields import MAX_EPOCH_MS, epoch_ms_to_sql, quote
-from loaders.records import split_fields
+from loaders.files.fields import MAX_EPOCH_MS, epoch_ms_to_sql, quote
+from loaders.files.records import split_fields
 from loaders.tests.helpers import records
 from reviews.tests.dates import from_epoch_ms
 

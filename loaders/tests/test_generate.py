@@ -4,9 +4,9 @@ import csv
 import filecmp
 from collections import Counter
 
-from loaders.generate import INJECTED_FILE, csv_dataset_generate
-from loaders.generate.bad import KINDS
-from loaders.tables import LOAD_ORDER
+from loaders.files.generate import INJECTED_FILE, csv_dataset_generate
+from loaders.files.generate.bad import KINDS
+from loaders.files.tables import LOAD_ORDER
 
 
 def _rows(path):

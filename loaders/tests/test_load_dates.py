@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from loaders.fields import MAX_EPOCH_MS
+from loaders.files.fields import MAX_EPOCH_MS
 from loaders.load import csv_directory_load
 from reviews.models import Review
 from reviews.tests.dates import to_epoch_ms

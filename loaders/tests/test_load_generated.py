@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from loaders.generate import INJECTED_FILE
+from loaders.files.generate import INJECTED_FILE
 from loaders.load import csv_directory_load
 from loaders.tests.helpers import tables_dump, tables_empty
 

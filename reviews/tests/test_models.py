@@ -3,7 +3,7 @@
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from loaders.sequences import id_sequences_sync
+from loaders.database.sequences import id_sequences_sync
 from reviews.models import Review, ReviewPhoto
 from reviews.tests.dates import from_epoch_ms, to_epoch_ms, to_iso_ms
 from reviews.tests.factories import (

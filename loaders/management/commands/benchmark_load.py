@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from loaders import benchmark
-from loaders.generate import csv_dataset_generate
+from loaders.files.generate import csv_dataset_generate
 from loaders.management.commands.generate_csv import REAL_PRODUCTS
 
 

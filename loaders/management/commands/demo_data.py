@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from loaders.generate import csv_dataset_generate
+from loaders.files.generate import csv_dataset_generate
 from loaders.load import csv_directory_load
 from reviews.models import Review
 

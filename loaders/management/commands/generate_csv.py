@@ -1,4 +1,5 @@
-"""``manage.py generate_csv --out DIR``: write a realistic Atelier dataset (loaders.generate)."""
+"""``manage.py generate_csv --out DIR``: write a realistic Atelier dataset (with
+loaders.files.generate)."""
 
 import time
 from pathlib import Path
@@ -6,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from loaders.generate import INJECTED_FILE, blocks_count, csv_dataset_generate
+from loaders.files.generate import INJECTED_FILE, blocks_count, csv_dataset_generate
 
 REAL_PRODUCTS = 1_000_011
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from loaders.files.tables import BY_NAME
 from loaders.load import LoadError, csv_files_load, directory_files, table_for
-from loaders.tables import BY_NAME
 
 
 class Command(BaseCommand):

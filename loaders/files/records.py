@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from loaders.fields import Refused
+from loaders.files.fields import Refused
 
 MAX_RECORD_LINES = 1000  # a longer quoted field is taken for an unterminated one
 _FIELD = re.compile(rb'"([^"]*(?:""[^"]*)*)"|([^,"]*)')

@@ -10,8 +10,8 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loaders.generate.bad import KINDS, bad_row
-from loaders.generate.text import POOL_SIZE, Pools
+from loaders.files.generate.bad import KINDS, bad_row
+from loaders.files.generate.text import POOL_SIZE, Pools
 
 # Reviews per product: 7% have none (but do have characteristics); the rest are lognormal, so
 # most have a handful and a long tail has hundreds. Tuned to the real mean of 5.77.

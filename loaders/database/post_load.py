@@ -10,7 +10,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from django.db import connections
 from psycopg import sql
 
-from loaders.sequences import id_sequences_sync
+from loaders.database.sequences import id_sequences_sync
 from reviews.aggregates import meta_rebuild
 from reviews.aggregates_fill import meta_fill_empty, meta_table_fill_if_empty
 from reviews.invalidation import invalidate_all_on_commit
@@ -28,10 +28,10 @@ def post_load(cursor, tables: tuple[str, ...]) -> None:
 class PostLoad:
     """``post_load``, begun table by table as the load commits them.
 
-    Bulk inserts run with user triggers disabled (``loaders.bulk``), so the meta aggregates those
-    triggers maintain are recomputed from the base tables, after ANALYZE so that they are planned
-    on the loaded sizes. An empty aggregate table (a first load) is filled in one pass, several
-    times faster; one the API may be serving is rebuilt range by range.
+    Bulk inserts run with user triggers disabled (``loaders.database.bulk``), so the meta
+    aggregates those triggers maintain are recomputed from the base tables, after ANALYZE so that
+    they are planned on the loaded sizes. An empty aggregate table (a first load) is filled in one
+    pass, several times faster; one the API may be serving is rebuilt range by range.
     """
 
     def __init__(self, *, early: bool = True):

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from typing import Any
 
 from atelier.ids import INT4_MAX
-from loaders.fields import Refused, epoch_ms_to_sql
-from loaders.ids import IdSet
-from loaders.records import split_fields
-from loaders.tables import Run, Table
+from loaders.files.fields import Refused, epoch_ms_to_sql
+from loaders.files.ids import IdSet
+from loaders.files.records import split_fields
+from loaders.files.tables import Run, Table
 
 
 class RowChecker:

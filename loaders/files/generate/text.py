@@ -8,7 +8,7 @@ over several lines, non-ASCII letters.
 import random
 from dataclasses import dataclass
 
-from loaders.fields import quote
+from loaders.files.fields import quote
 
 
 def _words(text: str) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from loaders import fields as f
+from loaders.files import fields as f
 
 
 @dataclass(frozen=True)

@@ -23,17 +23,17 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from loaders.fields import Refused
-from loaders.ids import IdSet
-from loaders.records import record_at
-from loaders.rejects import Reject, RejectsFile
-from loaders.rows import RowChecker
-from loaders.tables import BY_NAME, Table
+from loaders.files.fields import Refused
+from loaders.files.ids import IdSet
+from loaders.files.records import record_at
+from loaders.files.rejects import Reject, RejectsFile
+from loaders.files.rows import RowChecker
+from loaders.files.tables import BY_NAME, Table
 
 READ_BYTES = 1 << 20  # the unit of reading, checking and sending
 WAIT_SECONDS = 0.02  # how often the loader looks again at a spool that has caught up
 SPOOL_PREFIX = "atelier-load-"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent  # where ``-m loaders.check`` imports from
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # where ``-m loaders.files.check`` imports from
 
 
 class CheckFailed(Exception):
@@ -89,7 +89,7 @@ class Checker:
         self._process: subprocess.Popen | None = None
 
     def __enter__(self) -> "Checker":
-        command = [sys.executable, "-m", "loaders.check", str(self.spool_dir)]
+        command = [sys.executable, "-m", "loaders.files.check", str(self.spool_dir)]
         paths = [str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, paths))}
         self._process = subprocess.Popen(command, env=env)
@@ -261,7 +261,7 @@ def spools_stale_remove() -> None:
 
 
 if __name__ == "__main__":
-    # Through the module's own name, so what it pickles is ``loaders.check.Checked``.
-    from loaders.check import files_check as main
+    # Through the module's own name, so what it pickles is ``loaders.files.check.Checked``.
+    from loaders.files.check import files_check as main
 
     main(Path(sys.argv[1]))

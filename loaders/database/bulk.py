@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 
 from psycopg import sql
 
-from loaders.ids import IdSet
-from loaders.tables import Table
+from loaders.files.ids import IdSet
+from loaders.files.tables import Table
 
 PARENT_IDS_PER_QUERY = 250_000  # a few MB of text per query
 # Keys, foreign keys (both ways) and secondary indexes of a table, as statements that rebuild them.

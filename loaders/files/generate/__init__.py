@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from loaders.generate.block import BlockOutput, block_plan, block_write
-from loaders.generate.text import Pools, pools_build
-from loaders.tables import LOAD_ORDER
+from loaders.files.generate.block import BlockOutput, block_plan, block_write
+from loaders.files.generate.text import Pools, pools_build
+from loaders.files.tables import LOAD_ORDER
 
 BLOCK_PRODUCTS = 10_000
 INJECTED_FILE = "injected.csv"  # the bad rows a dirty dataset holds: file, line, kind
