@@ -7,6 +7,7 @@ Python per review.
 
 from django.db import connection
 
+from atelier.db import prepared_cursor
 from reviews.meta import CharacteristicStats, product_meta_shape
 
 # Each sort is a fixed ORDER BY (never a bound parameter, which would sort by a constant), always
@@ -66,8 +67,7 @@ REVIEWS_PAGE_QUERIES = {
 
 def review_list(*, product_id: int, page: int, count: int, sort: str) -> str:
     """The JSON array (as text) of the product's visible reviews on 1-based ``page``."""
-    # The backend's own method (atelier.postgresql): the stubs know the base wrapper.
-    with connection.prepared_cursor() as cursor:  # type: ignore[attr-defined]
+    with prepared_cursor() as cursor:
         cursor.execute(
             REVIEWS_PAGE_QUERIES[sort],
             {"product_id": product_id, "count": count, "offset": (page - 1) * count},
@@ -101,8 +101,7 @@ SELECT product.rating_1, product.rating_2, product.rating_3, product.rating_4, p
 
 def product_meta_get(*, product_id: int) -> dict:
     """The product's meta document: rating and recommend counts, characteristic averages."""
-    # The backend's own method (atelier.postgresql): the stubs know the base wrapper.
-    with connection.prepared_cursor() as cursor:  # type: ignore[attr-defined]
+    with prepared_cursor() as cursor:
         cursor.execute(PRODUCT_META_READ, {"product_id": product_id})
         rows = cursor.fetchall()
     counts = [count or 0 for count in rows[0][:7]]

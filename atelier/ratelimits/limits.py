@@ -13,6 +13,8 @@ from functools import lru_cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
+from atelier.db import prepared_cursor
+
 UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 LIMIT_FORMAT = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd]?)\s*$")
 
@@ -77,7 +79,7 @@ def hit(limit: Policy, client: str) -> Outcome:
     """Count one request of ``client`` under ``limit``. Raises the database's errors."""
     # Planned once per connection. The backend's own method (atelier.postgresql): the
     # stubs know only the base wrapper.
-    with connection.prepared_cursor() as cursor:  # type: ignore[attr-defined]
+    with prepared_cursor() as cursor:
         cursor.execute(COUNTER_HIT, {"bucket": f"{limit.name} {client}", "window": limit.window})
         hits, reset = cursor.fetchone()
     return Outcome(limit, hits, max(reset, 1))

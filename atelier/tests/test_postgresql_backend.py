@@ -5,6 +5,8 @@ import select
 import pytest
 from django.db import connection, connections
 
+from atelier.db import prepared_cursor
+
 
 @pytest.fixture
 def other_connection(db):
@@ -46,8 +48,7 @@ def test_a_statement_run_often_through_a_prepared_cursor_is_prepared_once():
     query = "SELECT %(n)s::integer * 2 AS doubled"
     answers = []
     for n in range(8):
-        # The backend's own method (atelier.postgresql): the stubs know the base wrapper.
-        with connection.prepared_cursor() as cursor:  # type: ignore[attr-defined]
+        with prepared_cursor() as cursor:
             cursor.execute(query, {"n": n})
             answers.append(cursor.fetchone()[0])
     assert answers == [n * 2 for n in range(8)]
