@@ -9,12 +9,12 @@ that the OpenAPI schema describes exactly what is sent, string-typed fields incl
 import re
 
 from django.core.validators import RegexValidator
-from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from atelier.ids import INT4_MAX, positive_int4, whole_number_from_text
 from reviews.exceptions import INVALID_PRODUCT_ID, INVALID_REVIEW_BODY, InputInvalid
-from reviews.schema import whole_number_pattern
+from reviews.patterns import whole_number_pattern
 
 SORTS = ("relevant", "newest", "helpful")
 COUNT_MAX = 1000
@@ -347,98 +347,3 @@ class ReviewCreateInputSerializer(InputSerializer):
         help_text='Ratings 1..5 keyed by characteristic id of this product: {"240661": 4}.',
     )
     # Every invalid entry, product_id included, answers INVALID_REVIEW_BODY (the fallback).
-
-
-# Output shapes, for the schema only (OpenAPI 3.1: JSON Schema types, patterns, key names).
-
-
-@extend_schema_field(
-    {
-        "type": "string",
-        "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$",
-        "example": "2021-06-19T03:41:21.467Z",
-        "description": "UTC, with milliseconds (JavaScript toISOString()).",
-    }
-)
-class IsoDateOutputField(serializers.CharField):
-    pass
-
-
-@extend_schema_field(
-    {
-        "type": "string",
-        "pattern": r"^\d+\.\d{16}$",
-        "example": "3.2105263157894737",
-        "description": "Average rating with exactly 16 decimals (half-up), null when unrated.",
-    }
-)
-class AverageOutputField(serializers.CharField):
-    pass
-
-
-def counts_schema(keys: list[str], description: str) -> dict:
-    """Counts written as strings, with only the keys whose count is above zero."""
-    return {
-        "type": "object",
-        "propertyNames": {"enum": keys},
-        "additionalProperties": {"type": "string", "pattern": r"^[1-9]\d*$"},
-        "description": description,
-    }
-
-
-@extend_schema_field(counts_schema(["1", "2", "3", "4", "5"], "Review count per rating."))
-class RatingCountsOutputField(serializers.DictField):
-    pass
-
-
-@extend_schema_field(counts_schema(["false", "true"], "Review count per recommendation."))
-class RecommendCountsOutputField(serializers.DictField):
-    pass
-
-
-class PhotoOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    url = serializers.CharField()
-
-
-class ReviewOutputSerializer(serializers.Serializer):
-    review_id = serializers.IntegerField()
-    rating = serializers.IntegerField(min_value=1, max_value=5)
-    summary = serializers.CharField()
-    recommend = serializers.BooleanField()
-    response = serializers.CharField(allow_null=True)
-    body = serializers.CharField()
-    date = IsoDateOutputField()
-    reviewer_name = serializers.CharField()
-    helpfulness = serializers.IntegerField(min_value=0)
-    photos = PhotoOutputSerializer(many=True)
-
-
-@extend_schema_serializer(many=False)  # the list action answers one object, not an array
-class ReviewListOutputSerializer(serializers.Serializer):
-    product = serializers.CharField(help_text="The product id, as a string.")
-    page = serializers.IntegerField(help_text="The requested page minus one.")
-    count = serializers.IntegerField(help_text="The requested page size.")
-    results = ReviewOutputSerializer(many=True)
-
-
-class CharacteristicOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    value = AverageOutputField(allow_null=True)
-
-
-class ProductMetaOutputSerializer(serializers.Serializer):
-    product_id = serializers.CharField(help_text="The product id, as a string.")
-    ratings = RatingCountsOutputField()
-    recommended = RecommendCountsOutputField()
-    characteristics = serializers.DictField(
-        child=CharacteristicOutputSerializer(), help_text="Keyed by characteristic name."
-    )
-
-
-class ErrorOutputSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    # A declared field: DRF's metaclass takes it out of the class, Serializer.errors stays.
-    errors = serializers.DictField(  # type: ignore[assignment]
-        required=False, help_text="What is wrong with each field (validation errors only)."
-    )

@@ -9,23 +9,18 @@ from hashlib import blake2b
 import orjson
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 
 from atelier.ids import whole_number_from_text
-from reviews import selectors, services
+from reviews import schema, selectors, services
 from reviews.exceptions import IdempotencyKeyInvalid, ReviewNotFound
 from reviews.idempotency import KEY_LENGTH_MAX, Answer, answer_once, request_fingerprint
 from reviews.invalidation import product_tag, race_key, review_tag
 from reviews.negotiation import JSONOnlyNegotiation
 from reviews.serializers import (
-    ErrorOutputSerializer,
     ProductMetaInputSerializer,
-    ProductMetaOutputSerializer,
     ReviewCreateInputSerializer,
     ReviewListInputSerializer,
-    ReviewListOutputSerializer,
-    ReviewOutputSerializer,
 )
 from reviews.voters import anonymous_voter
 
@@ -60,86 +55,6 @@ def no_content() -> HttpResponse:
     return response
 
 
-def error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ErrorOutputSerializer, description=description)
-
-
-INVALID_QUERY = error(
-    "Invalid product_id, page, count or sort (or one given twice); `detail` says which."
-)
-URI_TOO_LONG = OpenApiResponse(str, description="A request line over 4 KiB (an HTML page).")
-UNAVAILABLE = error("The database cannot be reached; retry after `Retry-After` seconds.")
-REVIEW_ID = OpenApiParameter("review_id", int, OpenApiParameter.PATH, description="Review id.")
-LOCATION = OpenApiParameter(
-    "Location", str, OpenApiParameter.HEADER, response=[201], description="/reviews/<id>"
-)
-RETRY_AFTER = OpenApiParameter(
-    "Retry-After", int, OpenApiParameter.HEADER, response=[503], description="Seconds."
-)
-NO_CONTENT = OpenApiResponse(description="Done; empty body.")
-NOT_FOUND = error("No review has this id.")
-
-
-RATE_LIMITED = error(
-    "Too many requests from this client; retry after `Retry-After` seconds (`RateLimit` says "
-    "how many remain in the window, `RateLimit-Policy` what the limit is)."
-)
-RATE_LIMIT_HEADERS = [
-    OpenApiParameter(
-        "RateLimit-Policy",
-        str,
-        OpenApiParameter.HEADER,
-        response=True,
-        description='The limit, as in the IETF draft: `"reviews-post";q=20;w=3600`.',
-    ),
-    OpenApiParameter(
-        "RateLimit",
-        str,
-        OpenApiParameter.HEADER,
-        response=True,
-        description='What remains, and seconds to the next window: `"reviews-post";r=19;t=1712`.',
-    ),
-    OpenApiParameter(
-        "Retry-After", int, OpenApiParameter.HEADER, response=[429, 503], description="Seconds."
-    ),
-]
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    # 1 to 255 printable ASCII characters (spaces inside only: HTTP trims them at the ends)
-    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]([ -~]*[!-~])?$"},
-    OpenApiParameter.HEADER,
-    description=(
-        "Optional. A retry with the same key and body gets the first answer again instead of a "
-        "second write (kept 24 h); the same key with another body is 422."
-    ),
-)
-IDEMPOTENCY_ERRORS = {
-    400: error("Malformed JSON, or an Idempotency-Key that is not 1 to 255 printable characters."),
-    422: error(
-        "Invalid entries (`errors` says what is wrong with each field), or an Idempotency-Key "
-        "already used for another request."
-    ),
-}
-
-
-def review_update_schema(summary: str, *, idempotent: bool = False):
-    """A PUT on one review: no body, 204 when done, 404 for an unknown id, 429 past the client's
-    limit."""
-    errors = IDEMPOTENCY_ERRORS if idempotent else {}
-    return extend_schema(
-        summary=summary,
-        request=None,
-        parameters=[REVIEW_ID, *RATE_LIMIT_HEADERS, *([IDEMPOTENCY_KEY] if idempotent else [])],
-        responses={
-            204: NO_CONTENT,
-            **errors,
-            404: NOT_FOUND,
-            429: RATE_LIMITED,
-            503: UNAVAILABLE,
-        },
-    )
-
-
 def idempotent(request, write, body: object = None) -> Answer:
     """``write()``, at most once per Idempotency-Key when the request has one."""
     key = request.headers.get("Idempotency-Key")
@@ -163,16 +78,7 @@ def review_id_parse(raw: str) -> int:
 class ReviewViewSet(viewsets.ViewSet):
     content_negotiation_class = JSONOnlyNegotiation
 
-    @extend_schema(
-        summary="A page of a product's reviews",
-        parameters=[ReviewListInputSerializer, RETRY_AFTER],
-        responses={
-            200: ReviewListOutputSerializer,
-            (414, "text/html"): URI_TOO_LONG,
-            422: INVALID_QUERY,
-            503: UNAVAILABLE,
-        },
-    )
+    @schema.REVIEW_LIST
     def list(self, request):
         params = ReviewListInputSerializer.validated(request.query_params)
         results = selectors.review_list(**params)
@@ -187,36 +93,13 @@ class ReviewViewSet(viewsets.ViewSet):
         )
         return cacheable_response(request, body, product_id=product_id, tag=product_tag(product_id))
 
-    @extend_schema(
-        summary="A product's rating counts, recommend counts and characteristic averages",
-        parameters=[ProductMetaInputSerializer, RETRY_AFTER],
-        responses={
-            200: ProductMetaOutputSerializer,
-            (414, "text/html"): URI_TOO_LONG,
-            422: INVALID_QUERY,
-            503: UNAVAILABLE,
-        },
-    )
+    @schema.PRODUCT_META
     def meta(self, request):
         product_id = ProductMetaInputSerializer.validated(request.query_params)["product_id"]
         body = orjson.dumps(selectors.product_meta_get(product_id=product_id))
         return cacheable_response(request, body, product_id=product_id, tag=product_tag(product_id))
 
-    @extend_schema(
-        summary="Post a review",
-        request=ReviewCreateInputSerializer,
-        parameters=[LOCATION, *RATE_LIMIT_HEADERS, IDEMPOTENCY_KEY],
-        responses={
-            (201, "text/plain"): OpenApiResponse(
-                str, description="The text `Created`; `Location` names the new review."
-            ),
-            **IDEMPOTENCY_ERRORS,
-            413: error("Body larger than 256 KiB."),
-            415: error("Body not sent as application/json."),
-            429: RATE_LIMITED,
-            503: UNAVAILABLE,
-        },
-    )
+    @schema.REVIEW_CREATE
     def create(self, request):
         review = ReviewCreateInputSerializer.validated(request.data)
 
@@ -242,11 +125,7 @@ class ReviewViewSet(viewsets.ViewSet):
         response["Location"] = answer.location
         return response
 
-    @extend_schema(
-        summary="One review, as it appears in the list (the Location of a posted review)",
-        parameters=[REVIEW_ID, RETRY_AFTER],
-        responses={200: ReviewOutputSerializer, 404: NOT_FOUND, 503: UNAVAILABLE},
-    )
+    @schema.REVIEW_RETRIEVE
     def retrieve(self, request, review_id: str):
         pk = review_id_parse(review_id)
         found = selectors.review_get(review_id=pk)
@@ -257,9 +136,7 @@ class ReviewViewSet(viewsets.ViewSet):
             request, review.encode(), product_id=product_id, tag=review_tag(pk)
         )
 
-    @review_update_schema(
-        "Mark a review helpful (counted once per client; 204 every time)", idempotent=True
-    )
+    @schema.REVIEW_HELPFUL
     def helpful(self, request, review_id: str):
         pk = review_id_parse(review_id)
         voter = anonymous_voter(request)
@@ -272,7 +149,7 @@ class ReviewViewSet(viewsets.ViewSet):
         idempotent(request, write)
         return no_content()
 
-    @review_update_schema("Report a review (hides it from lists and meta; idempotent)")
+    @schema.REVIEW_REPORT
     def report(self, request, review_id: str):
         if not services.review_report(review_id=review_id_parse(review_id)):
             raise ReviewNotFound()
