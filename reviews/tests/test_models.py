@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 
 from loaders.database.sequences import id_sequences_sync
 from reviews import selectors
-from reviews.models import Review, ReviewPhoto
+from reviews.models import Characteristic, CharacteristicReview, Review, ReviewPhoto
 from reviews.tests.dates import from_epoch_ms, to_epoch_ms
 from reviews.tests.factories import (
     characteristic_make,
@@ -107,7 +107,17 @@ def test_sequences_continue_past_loaded_ids():
 
 def test_deleting_a_review_deletes_its_photos_and_ratings():
     review = review_make()
+    other = review_make()
+    characteristic = characteristic_make()
     photo_make(review)
-    characteristic_review_make(characteristic_make(), review)
+    photo_make(other)
+    characteristic_review_make(characteristic, review)
+    characteristic_review_make(characteristic, other)
+    review_id = review.pk
     review.delete()
-    assert not ReviewPhoto.objects.filter(review_id=review.pk).exists()
+    assert not ReviewPhoto.objects.filter(review_id=review_id).exists()
+    assert not CharacteristicReview.objects.filter(review_id=review_id).exists()
+    # Only its own: the other review's photo and rating, and the characteristic, stay.
+    assert ReviewPhoto.objects.filter(review_id=other.pk).count() == 1
+    assert CharacteristicReview.objects.filter(review_id=other.pk).count() == 1
+    assert Characteristic.objects.filter(pk=characteristic.pk).exists()
