@@ -1,5 +1,6 @@
 # The two commands: `make run` (set up, load demo data on first run, serve on 127.0.0.1:8000)
-# and `make test` (set up, lint, check, run the whole test suite).
+# and `make test` (set up, lint, check, run the whole test suite). `make test-fast` runs the tests
+# not marked slow, browser or cluster, and needs none of the Debian packages.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -15,9 +16,9 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup runtime lock preflight system-packages run test test-suite lint check db-start db-stop \
-	db-status clean cluster-start cluster-stop cluster-status loadtest bench reliability \
-	image-packages image image-smoke
+.PHONY: setup runtime lock preflight system-packages run test test-suite test-fast \
+	test-fast-suite lint check db-start db-stop db-status clean cluster-start cluster-stop \
+	cluster-status loadtest bench reliability image-packages image image-smoke
 
 $(RUNTIME_STAMP): requirements.lock
 	@$(PYTHON) deploy/preflight.py --python-only
@@ -86,6 +87,13 @@ test: lint system-packages
 
 test-suite: setup
 	$(BIN)/pytest
+
+# The quick loop while working: no slow, browser or cluster test (see the markers in pyproject.toml).
+test-fast: setup
+	$(MANAGE) embedded_db with -- $(MAKE) --no-print-directory test-fast-suite
+
+test-fast-suite: setup
+	$(BIN)/pytest -m "not slow and not browser and not cluster"
 
 db-start: setup
 	$(MANAGE) embedded_db start

@@ -1,5 +1,7 @@
 """The embedded PostgreSQL: real server, reused rather than duplicated."""
 
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -13,13 +15,24 @@ embedded = pytest.mark.skipif(
 
 
 @pytest.mark.django_db
-def test_database_is_a_real_postgresql_18_or_the_configured_server():
+def test_tests_run_on_their_own_test_database_whatever_the_server():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_database()")
+        assert cursor.fetchone()[0].startswith("test_")
+
+
+@embedded
+@pytest.mark.django_db
+def test_the_tests_talk_to_the_embedded_postgresql_18():
+    info = server.status()
+    assert info is not None
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version_num")
         version = int(cursor.fetchone()[0])
-    assert connection.vendor == "postgresql"
-    if settings.DATABASES["default"]["ENGINE"] == "atelier.pgembedded":
-        assert version >= 180000
+        cursor.execute("SHOW data_directory")
+        data_directory = cursor.fetchone()[0]
+    assert 180000 <= version < 190000
+    assert Path(data_directory).resolve() == server.data_dir().resolve()
 
 
 @embedded

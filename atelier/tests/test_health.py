@@ -33,6 +33,7 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_health_is_503_with_retry_after_when_the_database_is_unreachable(tmp_path):
     sock_path = tmp_path / "app.sock"
     env = dict(

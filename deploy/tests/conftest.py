@@ -1,12 +1,23 @@
 """The local cluster the deploy tests run against, on the test database, its cache emptied before
 each test (a test database is truncated behind the service's back between tests)."""
 
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
 from atelier.httpcache import RACE_KEY_ALL, Purger
 from deploy.cluster import Cluster, Settings, free_port
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test here that uses the cluster is marked ``cluster`` (``make test-fast`` leaves
+    them out), even in a module that forgot its ``pytestmark``."""
+    here = Path(__file__).parent
+    for item in items:
+        if "cluster" in getattr(item, "fixturenames", ()) and here in item.path.parents:
+            item.add_marker(pytest.mark.cluster)
 
 
 @pytest.fixture(scope="module")

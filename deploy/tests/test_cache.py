@@ -21,6 +21,8 @@ from reviews import services
 from reviews.invalidation import invalidate_all_now
 from reviews.tests.factories import characteristic_make, characteristic_review_make, review_make
 
+pytestmark = pytest.mark.cluster
+
 
 @pytest.fixture
 def cache(cluster, settings):

@@ -20,6 +20,8 @@ from loadtests.bench import REPO, locust_argv
 from reviews.models import Review
 from reviews.tests.factories import characteristic_make, characteristic_review_make, review_make
 
+pytestmark = pytest.mark.cluster
+
 CLIENTS = 4
 PRODUCTS = 5
 MAX_REQUESTS_PER_CLIENT = 5000  # a bound, far above what the few seconds of traffic send

@@ -11,6 +11,8 @@ from django.db import connection
 from deploy.cluster import Cluster, Settings, free_port
 from reviews.models import Review
 
+pytestmark = pytest.mark.cluster
+
 POST_LIMIT = 20
 BODY = json.dumps(
     {

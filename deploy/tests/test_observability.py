@@ -10,6 +10,8 @@ import pytest
 from deploy.cluster import UnixHTTPConnection
 from reviews.tests.factories import review_make
 
+pytestmark = pytest.mark.cluster
+
 
 def get(port: int, path: str, headers: dict[str, str] | None = None):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)

@@ -6,7 +6,11 @@ fifty racing posts with one key, a load killed mid-file), each judged by the dri
 import subprocess
 import sys
 
+import pytest
+
 from loadtests.bench import REPO
+
+pytestmark = pytest.mark.cluster
 
 SUBSET = "app-kill,reload,idempotency-race,load-kill"
 

@@ -10,6 +10,8 @@ import pytest
 
 from reviews.tests.csv_fixtures import fixture_csvs_load
 
+pytestmark = pytest.mark.cluster
+
 REPO = Path(__file__).resolve().parents[2]
 BUDGET_SECONDS = int(os.environ.get("ATELIER_SCHEMATHESIS_SECONDS", "90"))
 

@@ -14,7 +14,7 @@ from loaders.files.generate import INJECTED_FILE
 from loaders.load import csv_directory_load
 from loaders.tests.helpers import tables_dump, tables_empty
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def test_dirty_files_load_every_good_row_and_refuse_exactly_the_bad_ones(

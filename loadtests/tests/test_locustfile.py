@@ -38,6 +38,7 @@ def failing_server():
     server.server_close()
 
 
+@pytest.mark.slow
 def test_a_load_test_run_fails_on_server_errors_and_writes_its_reports(failing_server, tmp_path):
     result = run_locust(failing_server, tmp_path, "--product-max", "50")
     assert result.returncode == 1

@@ -1,5 +1,5 @@
-"""Test support: exact conversions between the CSV's epoch milliseconds, datetimes and the API's
-ISO form.
+"""Test support: exact conversions between the CSV's epoch milliseconds and datetimes (the
+API's ISO form is made in SQL: reviews.selectors).
 
 Integer arithmetic only: ``datetime.fromtimestamp(ms / 1000)`` can land a microsecond off.
 """
@@ -15,10 +15,3 @@ def from_epoch_ms(ms: int) -> datetime:
 
 def to_epoch_ms(moment: datetime) -> int:
     return (moment - EPOCH) // timedelta(milliseconds=1)
-
-
-def to_iso_ms(moment: datetime) -> str:
-    """JavaScript ``toISOString()`` form: UTC, three fractional digits, ``Z``."""
-    return (
-        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-    )

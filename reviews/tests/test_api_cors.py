@@ -99,6 +99,7 @@ def serve_page(html: str) -> ThreadingHTTPServer:
     return server
 
 
+@pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_store_page_on_an_allowed_origin_reads_posts_and_votes_in_a_real_browser(
     live_server, settings

@@ -7,6 +7,8 @@ from playwright.sync_api import expect
 from reviews.tests.admin.test_admin_browser import chromium_page
 from reviews.tests.factories import characteristic_make, characteristic_review_make, review_make
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.mark.django_db(transaction=True)
 def test_swagger_ui_tries_an_endpoint_out(live_server):

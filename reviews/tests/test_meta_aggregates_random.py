@@ -11,7 +11,7 @@ from reviews.selectors import product_meta_get
 from reviews.tests.factories import characteristic_make
 from reviews.tests.meta_oracle import assert_meta_exact, product_meta_from_base_tables
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 PRODUCTS = (1, 2, 3, 4)
 STEPS = 400

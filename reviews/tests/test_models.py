@@ -1,11 +1,15 @@
 """The data model against the real PostgreSQL: constraints, exact dates, sequences."""
 
+import json
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 
 from loaders.database.sequences import id_sequences_sync
-from reviews.models import Review, ReviewPhoto
-from reviews.tests.dates import from_epoch_ms, to_epoch_ms, to_iso_ms
+from reviews import selectors
+from reviews.models import Characteristic, CharacteristicReview, Review, ReviewPhoto
+from reviews.tests.dates import from_epoch_ms, to_epoch_ms
 from reviews.tests.factories import (
     characteristic_make,
     characteristic_review_make,
@@ -65,9 +69,25 @@ def test_date_round_trips_to_the_millisecond(ms):
         assert cursor.fetchone()[0] == ms
 
 
-def test_iso_form_keeps_milliseconds_and_z():
-    assert to_iso_ms(from_epoch_ms(1595000000123)) == "2020-07-17T15:33:20.123Z"
-    assert to_iso_ms(from_epoch_ms(1595000000000)) == "2020-07-17T15:33:20.000Z"
+@pytest.mark.parametrize(
+    ("moment", "shown"),
+    [
+        (from_epoch_ms(1595000000123), "2020-07-17T15:33:20.123Z"),
+        (from_epoch_ms(1595000000000), "2020-07-17T15:33:20.000Z"),
+        # Microseconds (a row not written through the API) are cut to the millisecond, not rounded.
+        (from_epoch_ms(1595000000123) + timedelta(microseconds=999), "2020-07-17T15:33:20.123Z"),
+        # Stored in UTC whatever the zone it was given in.
+        (
+            datetime(2020, 7, 17, 17, 33, 20, tzinfo=timezone(timedelta(hours=2))),
+            "2020-07-17T15:33:20.000Z",
+        ),
+    ],
+)
+def test_the_api_shows_a_date_in_utc_with_milliseconds_and_z(moment, shown):
+    review = review_make(date=moment)
+    row = selectors.review_get(review_id=review.pk)
+    assert row is not None
+    assert json.loads(row[1])["date"] == shown
 
 
 def test_sequences_continue_past_loaded_ids():
@@ -87,7 +107,17 @@ def test_sequences_continue_past_loaded_ids():
 
 def test_deleting_a_review_deletes_its_photos_and_ratings():
     review = review_make()
+    other = review_make()
+    characteristic = characteristic_make()
     photo_make(review)
-    characteristic_review_make(characteristic_make(), review)
+    photo_make(other)
+    characteristic_review_make(characteristic, review)
+    characteristic_review_make(characteristic, other)
+    review_id = review.pk
     review.delete()
-    assert not ReviewPhoto.objects.filter(review_id=review.pk).exists()
+    assert not ReviewPhoto.objects.filter(review_id=review_id).exists()
+    assert not CharacteristicReview.objects.filter(review_id=review_id).exists()
+    # Only its own: the other review's photo and rating, and the characteristic, stay.
+    assert ReviewPhoto.objects.filter(review_id=other.pk).count() == 1
+    assert CharacteristicReview.objects.filter(review_id=other.pk).count() == 1
+    assert Characteristic.objects.filter(pk=characteristic.pk).exists()

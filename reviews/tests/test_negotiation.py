@@ -5,12 +5,34 @@ import pytest
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("accept", ["text/html", "application/xml", "*/*", "nonsense;;"])
-def test_reviews_answer_json_whatever_accept_says(api, accept):
-    for path in ("/reviews/?product_id=1", "/reviews/meta?product_id=1", "/reviews/?product_id=x"):
-        response = api.get(path, HTTP_ACCEPT=accept)
-        assert response.status_code in (200, 422)
-        assert response["Content-Type"] == "application/json"
-        assert response.json()
+@pytest.mark.parametrize(
+    ("path", "status", "body"),
+    [
+        (
+            "/reviews/?product_id=1",
+            200,
+            {"product": "1", "page": 0, "count": 5, "results": []},
+        ),
+        (
+            "/reviews/meta?product_id=1",
+            200,
+            {"product_id": "1", "ratings": {}, "recommended": {}, "characteristics": {}},
+        ),
+        (
+            "/reviews/?product_id=x",
+            422,
+            {
+                "detail": "Error: invalid product_id provided",
+                "errors": {"product_id": ["A whole number is required."]},
+            },
+        ),
+    ],
+)
+def test_reviews_answer_json_whatever_accept_says(api, accept, path, status, body):
+    response = api.get(path, HTTP_ACCEPT=accept)
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == body
 
 
 @pytest.mark.django_db

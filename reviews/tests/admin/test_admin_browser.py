@@ -17,6 +17,8 @@ from reviews.tests.factories import (
     review_make,
 )
 
+pytestmark = pytest.mark.browser
+
 # Debian's chromium (installed by `make system-packages`), never a browser download of Playwright's.
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
