@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from reviews.exceptions import InputInvalid
 from reviews.models import SEARCH_CONFIG, VISIBLE, Review, ReviewPhoto
-from reviews.serializers import InputSerializer, QueryWholeNumberField
+from reviews.serializers import InputSerializer, QueryWholeNumberField, quick_whole_number
 from reviews.v2.cursors import SORTS
 
 LIMIT_MAX = 100
@@ -88,6 +88,8 @@ def filtered(product_id: int, query) -> tuple[QuerySet, dict[str, Any]]:
     """The product's visible reviews that pass the query's filters, and the filters as parsed
     (only those given)."""
     repeats_refuse(query, allowed={"rating"})
+    if not any(name in query for name in ReviewFilterSet.base_filters):
+        return visible_reviews(product_id), {}  # no FilterSet to build (a copy of every filter)
     filterset = ReviewFilterSet(data=query, queryset=visible_reviews(product_id))
     if not filterset.is_valid():
         raise InputInvalid(detail=INVALID_FILTER, errors=filterset.errors)
@@ -140,6 +142,15 @@ class ReviewPageInputSerializer(InputSerializer):
         "cursor": "Error: invalid cursor provided",
     }
     fallback_detail = INVALID_FILTER
+
+    @classmethod
+    def quick_validated(cls, data) -> dict | None:
+        """A plain sort and limit, no cursor: what a first page asks (see InputSerializer)."""
+        sort = data.get("sort")
+        limit = quick_whole_number(data, "limit", LIMIT_DEFAULT, LIMIT_MAX)
+        if "cursor" in data or limit is None or (sort is not None and sort not in SORTS):
+            return None
+        return {"limit": limit} if sort is None else {"sort": sort, "limit": limit}
 
 
 def page_params(query) -> dict[str, Any]:

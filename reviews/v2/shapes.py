@@ -1,30 +1,14 @@
-"""The v2 answers' JSON shapes: a review of a list page, and a summary block of counts.
+"""The v2 summary's JSON shape: a block of counts over a set of reviews.
 
 Averages are exact: a string with 16 decimals, as the legacy meta renders them
 (``reviews.meta.average_text``), beside the same rounded half-up to one decimal for display.
 """
 
-from datetime import UTC, datetime
 from typing import Any
 
 from reviews.meta import average_text
+from reviews.v2.labels import CHARACTERISTIC_LABELS
 from reviews.v2.selectors import Counts
-
-# What each point of a characteristic's 1..5 scale means to a shopper, as the storefront shows it.
-CHARACTERISTIC_LABELS = {
-    "Size": (
-        "A size too small",
-        "½ a size too small",
-        "Perfect",
-        "½ a size too big",
-        "A size too wide",
-    ),
-    "Width": ("Too narrow", "Slightly narrow", "Perfect", "Slightly wide", "Too wide"),
-    "Comfort": ("Uncomfortable", "Slightly uncomfortable", "Ok", "Comfortable", "Perfect"),
-    "Quality": ("Poor", "Below average", "What I expected", "Pretty great", "Perfect"),
-    "Length": ("Runs short", "Runs slightly short", "Perfect", "Runs slightly long", "Runs long"),
-    "Fit": ("Runs tight", "Runs slightly tight", "Perfect", "Runs slightly loose", "Runs loose"),
-}
 
 
 def label(name: str, value: int) -> str | None:
@@ -38,41 +22,6 @@ def rounded_tenths(numerator: int, denominator: int) -> float | None:
         return None
     tenths = (20 * numerator + denominator) // (2 * denominator)
     return tenths / 10
-
-
-def date_text(moment: datetime) -> str:
-    """The legacy API's date form: UTC, to the millisecond, with a Z."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def review_shape(row: dict, *, with_vote: bool) -> dict[str, Any]:
-    """A list result: the legacy review's fields in its order, then the characteristic ratings
-    (and the voter's vote, when the request named a voter)."""
-    review = {
-        "review_id": row["id"],
-        "rating": row["rating"],
-        "summary": row["summary"],
-        "recommend": row["recommend"],
-        "response": row["response"],
-        "body": row["body"],
-        "date": date_text(row["date"]),
-        "reviewer_name": row["reviewer_name"],
-        "helpfulness": row["helpfulness"],
-        "photos": row["photo_list"],
-        "characteristics": [
-            {
-                "id": rating["id"],
-                "name": rating["name"],
-                "value": rating["value"],
-                "label": label(rating["name"], rating["value"]),
-            }
-            for rating in row["characteristic_list"]
-        ],
-    }
-    if with_vote:
-        review["my_vote"] = "up" if row["my_votes"] else "none"
-    return review
 
 
 def counts_shape(counts: Counts, characteristics: list[tuple[int, str]]) -> dict[str, Any]:
