@@ -3,6 +3,7 @@ server time of every kind of v2 read, one request at a time, in the app's own pr
 
     ATELIER_DATA_DIR=/path/to/full/data .venv/bin/python loadtests/v2_bench.py
         [--big-products 3] [--products 300] [--rounds 3] [--seed 1] [--out out/v2]
+        [--cached --duration 10]
 
 Server time is a request's whole way through Django (middleware, view, every query, rendering)
 measured around ``django.test.Client``, with no HTTP cache in front and no network between: what
@@ -13,11 +14,17 @@ bulk insert would use, the aggregate triggers on, and kept), the most-reviewed p
 dataset, and random ones. The reads: a first page of 10 in every sort; the pages further on a
 big product (cursor pages, ``--pages`` deep); each filter and some combinations; the summary,
 alone and with each filter. Each scenario prints p50, p99 and max, and p99 over 5 ms is marked.
+
+``--cached`` then starts the cluster (nginx, Varnish, two app servers), asks once for the legacy
+meta, the legacy first page, the v2 summary and the v2 first page of every product above, and
+runs wrk over each of the four sets of URLs, now all cache hits: requests/s as a share of nginx
+serving a static file in the same run, and p99.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -196,6 +203,52 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
+CACHED_SETS = {
+    "legacy meta": "/reviews/meta?product_id={}",
+    "legacy first page": "/reviews?product_id={}&page=1&count=5&sort=relevant",
+    "v2 summary": "/v2/products/{}/summary",
+    "v2 first page": "/v2/products/{}/reviews?sort=relevant&limit=5",
+}
+
+
+def cached_bench(products: list[int], seconds: int, out: Path) -> list[dict]:
+    """Each set of URLs through the cluster once (filling the cache), then under wrk."""
+    from deploy.cluster import Cluster, Settings, free_port
+    from loadtests.bench import StaticBaseline, run_wrk
+
+    run = out / "cached"
+    run.mkdir(parents=True, exist_ok=True)
+    with StaticBaseline(run / "static") as static:
+        baseline = static.rps(16, seconds)
+    print(f"static baseline, 16 connections: {baseline:,.0f} req/s")
+    cluster, port = Cluster(REPO / ".data" / "v2-bench-cluster"), free_port()
+    cluster.start(Settings(apps=2, port=port, cache=True, limits=False), prepare=False)
+    rows = []
+    try:
+        for name, pattern in CACHED_SETS.items():
+            paths = [pattern.format(product) for product in products]
+            sizes = []
+            for path in paths:
+                connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                connection_.request("GET", path)
+                sizes.append(len(connection_.getresponse().read()))
+                connection_.close()
+            listing = run / f"{name.replace(' ', '-')}.txt"
+            listing.write_text("\n".join(paths) + "\n")
+            figures = run_wrk("paths.lua", port, seconds, 16, listing)
+            mean_bytes = sum(sizes) / len(sizes)
+            row = {"set": name, **figures, "share": figures["rps"] / baseline, "bytes": mean_bytes}
+            rows.append(row)
+            print(
+                f"{name:20} {figures['rps']:9,.0f} req/s {row['share']:6.1%} of static,"
+                f" p99 {figures['p99_ms']:.2f} ms, errors {figures['errors']},"
+                f" {mean_bytes:,.0f} bytes on average"
+            )
+    finally:
+        cluster.stop()
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--big-products", type=int, default=3)
@@ -205,6 +258,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="passes over every read")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=REPO / "out" / "v2")
+    parser.add_argument(
+        "--cached", action="store_true", help="also: cached reads through the cluster"
+    )
+    parser.add_argument("--duration", type=int, default=10, help="seconds per cached run")
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -254,9 +311,10 @@ def main() -> None:
     )
     differences = meta_differences()
     print(f"verify_meta after the run: {differences or 'clean'}")
+    cached = cached_bench(big + products, args.duration, args.out) if args.cached else []
     args.out.mkdir(parents=True, exist_ok=True)
     out = args.out / f"{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
-    out.write_text(json.dumps({"big_products": big, "rows": rows}, indent=1))
+    out.write_text(json.dumps({"big_products": big, "rows": rows, "cached": cached}, indent=1))
     print(f"results in {out.relative_to(REPO)}")
 
 
