@@ -3,6 +3,7 @@ the snapshot under concurrent posts and votes, totals and versions, and the plan
 
 import random
 import re
+import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -11,7 +12,7 @@ from django.db import connection
 from reviews.models import Review
 from reviews.services import review_mark_helpful
 from reviews.tests.factories import review_make
-from reviews.tests.v2_catalog import FILTER_CASES, PRODUCT
+from reviews.tests.v2_catalog import FILTER_CASES, PRODUCT, catalog_make
 from reviews.v2.cursors import SORTS, Cursor
 from reviews.v2.selectors import page_statement
 from reviews.voters import token_voter
@@ -268,3 +269,42 @@ def test_each_page_is_one_scan_of_its_sorts_index(api, catalog, sort, paged, pla
     assert "(product_id = " in condition
     assert ("ROW(" in condition) == paged, plan
     assert "Filter" not in top, plan
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("sort", ["newest", "relevant", "rating_low"])
+def test_paging_while_another_connection_posts_and_votes(api, sort):
+    """A writer thread posts reviews and votes on its own connection while pages are read: no
+    review of the snapshot whose key did not change is missed or repeated, none posted after the
+    first page appears."""
+    catalog = catalog_make()
+    stop, posted, voted = threading.Event(), [], set()
+
+    def writer() -> None:
+        rng = random.Random(sort)
+        try:
+            while not stop.is_set() and len(posted) < 200:
+                posted.append(review_make(product_id=PRODUCT, rating=rng.randint(1, 5)).id)
+                target = rng.choice(catalog)
+                if review_mark_helpful(review_id=target.id, voter=f"w{len(posted)}"):
+                    voted.add(target.id)
+        finally:
+            connection.close()
+
+    first = api.get(URL, {"sort": sort, "limit": 3}).json()
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        seen = [r["review_id"] for r in first["results"]]
+        page = first
+        while page["next"]:
+            page = api.get(page["next"]).json()
+            seen += [r["review_id"] for r in page["results"]]
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert posted, "the writer wrote nothing while the pages were read"
+    key_changed = voted if sort == "relevant" else set()
+    unchanged = {r.id for r in catalog if not r.reported} - key_changed
+    assert not set(seen) & set(posted)
+    assert sorted(rid for rid in seen if rid in unchanged) == sorted(unchanged)
