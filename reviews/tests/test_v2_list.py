@@ -278,7 +278,7 @@ def test_paging_while_another_connection_posts_and_votes(api, sort):
     review of the snapshot whose key did not change is missed or repeated, none posted after the
     first page appears."""
     catalog = catalog_make()
-    stop, posted, voted = threading.Event(), [], set()
+    stop, posted, voted = threading.Event(), list[int](), set[int]()
 
     def writer() -> None:
         rng = random.Random(sort)
