@@ -193,7 +193,7 @@ def judge(result: DrillResult, traffic: Traffic, window: tuple[float, float]) ->
     """Fill in what clients saw and what the database holds."""
     from django.db import connection
 
-    from reviews.aggregates import meta_differences
+    from reviews.meta.rebuild import meta_differences
 
     start, end = window
     result.requests = len(traffic.outcomes)
