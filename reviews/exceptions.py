@@ -48,6 +48,10 @@ class ReviewNotFound(exceptions.NotFound):
     default_detail = "Not found: no review has this id."
 
 
+class ProductIdInvalid(exceptions.NotFound):
+    default_detail = "Not found: a product id is a whole number from 1 to 2147483647."
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, CharacteristicsNotOfProduct):
         exc = InputInvalid(

@@ -4,10 +4,14 @@ Products live in another service: ``product_id`` is a plain integer, not a forei
 Every index is named and serves one query of the API, the admin or the aggregates.
 """
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
-from django.db.models import F, Func, Q
+from django.db.models import F, Func, Q, Value
 
 VISIBLE = Q(reported=False)
+# What the v2 list's `q` searches: summary and body, stemmed as English (the search index).
+SEARCH_CONFIG = "english"
 
 
 class Relevance(Func):
@@ -70,6 +74,35 @@ class Review(models.Model):
                 Relevance().desc(),
                 F("id").desc(),
                 name="reviews_product_relevant_idx",
+                condition=VISIBLE,
+            ),
+            # GET /v2/.../reviews?sort=rating_high, and any sort=newest filtered by one rating.
+            models.Index(
+                F("product_id"),
+                F("rating").desc(),
+                F("date").desc(),
+                F("id").desc(),
+                name="reviews_product_rating_idx",
+                condition=VISIBLE,
+            ),
+            # GET /v2/.../reviews?sort=rating_low: lowest rating first, newest first within one.
+            # The key is -rating so that every column runs one way and a cursor is one row
+            # comparison, ((-rating), date, id) < (...), which the index scan starts from.
+            models.Index(
+                F("product_id"),
+                (-F("rating")).desc(),
+                F("date").desc(),
+                F("id").desc(),
+                name="reviews_product_rating_low_idx",
+                condition=VISIBLE,
+            ),
+            # GET /v2/.../reviews?q=: a product's visible reviews matching a full-text query. GIN
+            # over both (btree_gin for product_id): the product's short posting list drives the
+            # scan past the long ones of common words.
+            GinIndex(
+                F("product_id"),
+                SearchVector("summary", "body", config=SEARCH_CONFIG),
+                name="reviews_product_search_idx",
                 condition=VISIBLE,
             ),
             # Admin moderation queue: reported reviews, newest first (a small partial index).
@@ -161,6 +194,9 @@ class CharacteristicReview(models.Model):
         return f"{self.value} for characteristic {self.characteristic_id}"
 
 
+PRODUCT_META_VERSION_SEQUENCE = "product_meta_version_seq"
+
+
 class ProductMeta(models.Model):
     """One product's rating histogram and recommend counts over its visible (not reported) reviews.
 
@@ -176,6 +212,11 @@ class ProductMeta(models.Model):
     rating_5 = models.IntegerField(default=0)
     recommend_false = models.IntegerField(default=0)
     recommend_true = models.IntegerField(default=0)
+    # Changes whenever the product's aggregates do (this row or its characteristics' rows): a
+    # new value of one sequence at every change, so it only grows (migration 0010).
+    version = models.BigIntegerField(
+        db_default=Func(Value(PRODUCT_META_VERSION_SEQUENCE), function="nextval"), editable=False
+    )
 
     class Meta:
         db_table = "product_meta"

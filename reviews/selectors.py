@@ -24,8 +24,7 @@ REVIEWS_ORDER_BY = {
 # One review as the API shows it, from a row of ``page``: keys in the contract's order, a JSON
 # null response, the date in toISOString() form, and its photos from reviews_photos_review_idx
 # (review_id, id), already in photo id order.
-REVIEW_JSON = """json_build_object(
-           'review_id', page.id,
+REVIEW_JSON_FIELDS = """'review_id', page.id,
            'rating', page.rating,
            'summary', page.summary,
            'recommend', page.recommend,
@@ -39,7 +38,8 @@ REVIEW_JSON = """json_build_object(
                                 ORDER BY photo.id)
                   FROM reviews_photos AS photo
                  WHERE photo.review_id = page.id),
-               '[]'))"""
+               '[]')"""
+REVIEW_JSON = f"json_build_object(\n           {REVIEW_JSON_FIELDS})"
 VISIBLE_COLUMNS = "id, rating, summary, recommend, response, body, date, reviewer_name, helpfulness"
 
 # The page is cut in the inner query (an index scan that stops after offset + count rows); the

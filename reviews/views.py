@@ -48,6 +48,13 @@ def cacheable_response(
     return response
 
 
+def private_response(body: bytes) -> HttpResponse:
+    """A 200 for this client alone: no cache may keep it."""
+    response = HttpResponse(body, content_type=JSON)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def no_content() -> HttpResponse:
     """204 with no body and so no Content-Type either."""
     response = HttpResponse(status=status.HTTP_204_NO_CONTENT)

@@ -22,3 +22,14 @@ def voter_hash(identity: str) -> str:
 def anonymous_voter(request: HttpRequest) -> str:
     """The voter a request without a voter token votes as: its client's address."""
     return voter_hash(f"address:{client_address(request)}")
+
+
+VOTER_TOKEN_LENGTH_MAX = 200
+
+
+def token_voter(token: str) -> str | None:
+    """The voter an ``X-Voter`` token stands for; None when the token is not 1 to 200 printable
+    ASCII characters."""
+    if not (1 <= len(token) <= VOTER_TOKEN_LENGTH_MAX and token.isascii() and token.isprintable()):
+        return None
+    return voter_hash(f"token:{token}")

@@ -190,6 +190,42 @@ def test_every_public_write_makes_the_next_read_fresh(cache):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_v2_reads_are_cached_purged_by_writes_and_private_with_a_voter(cache):
+    review_id = product_make(1, reviews=4)[0]
+    paths = [
+        "/v2/products/1/reviews?sort=newest&limit=2",
+        "/v2/products/1/reviews?rating=1&rating=2",
+        "/v2/products/1/summary",
+        "/v2/products/1/summary?recommend=true",
+    ]
+    first = warm(cache.port, paths)
+    again = {path: get(cache.port, path) for path in paths}
+    assert all((a.cache, a.body) == ("HIT", first[p].body) for p, a in again.items())
+    # The next page's link is cached as well, under its own URL.
+    next_page = first[paths[0]].json()["next"]
+    assert get(cache.port, next_page).cache == "MISS"
+    assert get(cache.port, next_page).cache == "HIT"
+    # A shopper's own view (my_vote) is never stored, nor served from what others stored.
+    mine = [get(cache.port, paths[0], {"X-Voter": "shopper"}) for _ in range(2)]
+    assert [a.cache for a in mine] == ["PASS", "PASS"]
+    assert all(r["my_vote"] == "none" for r in mine[1].json()["results"])
+    assert mine[1].headers["cache-control"] == "private, no-store"
+
+    assert send(cache.port, "POST", "/reviews", post_body(1)).status == 201
+    after = {path: get(cache.port, path) for path in paths}
+    assert all(a.cache == "MISS" for a in after.values())
+    assert after[paths[2]].json()["total"] == first[paths[2]].json()["total"] + 1
+    assert after[paths[2]].json()["version"] > first[paths[2]].json()["version"]
+    assert get(cache.port, next_page).cache == "MISS"
+
+    warm(cache.port, paths)
+    assert send(cache.port, "PUT", f"/reviews/{review_id}/report").status == 204
+    listed = get(cache.port, paths[0])
+    assert listed.cache == "MISS"
+    assert review_id not in [r["review_id"] for r in listed.json()["results"]]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_every_moderation_write_makes_the_next_read_fresh(cache):
     review_id = product_make(1)[0]
     meta, detail = "/reviews/meta?product_id=1", f"/reviews/{review_id}"

@@ -5,6 +5,7 @@ vcl 4.1;
 #   URL (parameters in one order, defaults filled in, no trailing slash), which is also the URL
 #   the app server is asked: a key never stands for an answer to another request. A query this
 #   file cannot normalize safely (percent-escapes, a name without "=", ...) is passed uncached.
+#   And API v2's reads (/v2/products/<id>/reviews and /summary) under their URL as sent.
 # - Invalidated: a write purges its tags (xkey: p<product>, r<review>) after it commits and
 #   before it answers (reviews/invalidation.py); a bulk load bans everything.
 # - The race of a miss that read the database before a write committed and returns after its
@@ -63,6 +64,15 @@ sub vcl_recv {
 # Sets X-Atelier-Cacheable and rewrites req.url to its normal form, or leaves both alone.
 sub atelier_normalize {
     unset req.http.X-Atelier-Cacheable;
+    # API v2 reads, under their URL as sent: the app judges the parameters, and another order or
+    # spelling is another key, never another request's answer. A list read with X-Voter holds
+    # the shopper's own votes: never shared.
+    if (req.url ~ "^/v2/products/[1-9][0-9]{0,9}/(reviews|summary)/?(\?.*)?$") {
+        if (req.url ~ "^/v2/products/[0-9]+/summary" || !req.http.X-Voter) {
+            set req.http.X-Atelier-Cacheable = "1";
+        }
+        return;
+    }
     # Already normal (what the store's own links send): one match, nothing to rewrite.
     if (req.url ~ "^/reviews(/meta\?product_id=|/)[1-9][0-9]{0,9}$"
         || req.url ~ "^/reviews\?product_id=[1-9][0-9]{0,9}&page=[1-9][0-9]{0,9}&count=[1-9][0-9]{0,9}&sort=(relevant|newest|helpful)$") {

@@ -12,10 +12,20 @@ from django.db import connection, transaction
 
 from reviews.invalidation import invalidate_on_commit
 
-# Every trigger that keeps the aggregates (migration 0002); a disabled one makes them stale.
+# Every trigger that keeps the aggregates (migrations 0002 and 0010), by table: a disabled one
+# makes them stale (the counts, or the version API v2 reports with them).
 META_TRIGGERS = {
-    "reviews": ("insert", "update", "delete", "truncate"),
-    "characteristic_reviews": ("insert", "update", "delete", "truncate"),
+    "reviews": tuple(
+        f"reviews_meta_{event}" for event in ("insert", "update", "delete", "truncate")
+    ),
+    "characteristic_reviews": (
+        *(
+            f"characteristic_reviews_meta_{event}"
+            for event in ("insert", "update", "delete", "truncate")
+        ),
+        *(f"characteristic_reviews_version_{event}" for event in ("insert", "update", "delete")),
+    ),
+    "product_meta": ("product_meta_version",),
 }
 
 PRODUCT_META_COUNTS = (
@@ -34,10 +44,16 @@ CHARACTERISTIC_META_COUNTS = ("value_1", "value_2", "value_3", "value_4", "value
 PRODUCT_CHUNK = 20_000
 CHARACTERISTIC_CHUNK = 10_000
 
-# Held by a rebuild for one key range at a time: SHARE conflicts with the ROW EXCLUSIVE every
-# trigger takes first, so no aggregate write is in flight while the range is recomputed, and
-# writers wait at most one range (reads never wait).
-AGGREGATES_SHARE_LOCK = "LOCK TABLE product_meta, characteristic_meta IN SHARE MODE"
+# Held by a rebuild for one key range at a time: it conflicts with the ROW EXCLUSIVE every trigger
+# takes first, so no aggregate write is in flight while the range is recomputed, and writers wait
+# at most one range (reads never wait); and with itself, so that two rebuilds take turns (each
+# may write product_meta rows: the versions of the products whose characteristics it corrected).
+AGGREGATES_REBUILD_LOCK = "LOCK TABLE product_meta, characteristic_meta IN SHARE ROW EXCLUSIVE MODE"
+# A new version for products whose characteristic rows a rebuild corrected (the row trigger of
+# migration 0010 sets it).
+PRODUCT_META_VERSION_BUMP = (
+    "UPDATE product_meta SET version = version WHERE product_id = ANY(%(products)s)"
+)
 
 
 def _range_rebuild_sql(table: str, key: str, counts: tuple[str, ...], product: str) -> str:
@@ -118,10 +134,10 @@ FROM characteristics_differing d LEFT JOIN characteristics c ON c.id = d.charact
 ORDER BY 1 NULLS LAST, 2 NULLS FIRST"""
 
 META_TRIGGERS_STATE = """
-SELECT c.relname || '_meta_' || e.event, t.tgenabled
-FROM unnest(%s::text[], %s::text[]) AS e(relname, event)
+SELECT e.tgname, t.tgenabled
+FROM unnest(%s::text[], %s::text[]) AS e(relname, tgname)
 JOIN pg_class c ON c.relname = e.relname AND c.relnamespace = 'public'::regnamespace
-LEFT JOIN pg_trigger t ON t.tgrelid = c.oid AND t.tgname = c.relname || '_meta_' || e.event
+LEFT JOIN pg_trigger t ON t.tgrelid = c.oid AND t.tgname = e.tgname
 ORDER BY 1"""
 
 
@@ -174,6 +190,7 @@ def meta_rebuild(
             characteristic_chunk,
             "characteristics",
             progress,
+            bump_versions=True,
         )
     return RebuildResult(products_written=products, characteristics_written=characteristics)
 
@@ -184,6 +201,8 @@ def _rebuild_table(
     chunk: int,
     label: str,
     progress: Callable[[str, int, int], None] | None,
+    *,
+    bump_versions: bool = False,
 ) -> int:
     with connection.cursor() as cursor:
         cursor.execute(keys_sql)
@@ -193,10 +212,12 @@ def _rebuild_table(
     written = 0
     for first in range(low, high + 1, chunk):
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(AGGREGATES_SHARE_LOCK)
+            cursor.execute(AGGREGATES_REBUILD_LOCK)
             cursor.execute(rebuild_sql, {"first": first, "stop": first + chunk})
             changed, products = cursor.fetchone()
             written += changed
+            if bump_versions and products:
+                cursor.execute(PRODUCT_META_VERSION_BUMP, {"products": products})
             # The cached meta of the products whose rows this range corrected.
             invalidate_on_commit(products=products)
         if progress is not None:
@@ -220,8 +241,8 @@ def meta_differences() -> Differences:
 
 def meta_triggers_not_enabled(cursor) -> list[str]:
     """Aggregate triggers that are missing or disabled (as a bulk load may leave them)."""
-    tables = [table for table, events in META_TRIGGERS.items() for _ in events]
-    events = [event for events in META_TRIGGERS.values() for event in events]
-    cursor.execute(META_TRIGGERS_STATE, [tables, events])
+    tables = [table for table, names in META_TRIGGERS.items() for _ in names]
+    names = [name for names in META_TRIGGERS.values() for name in names]
+    cursor.execute(META_TRIGGERS_STATE, [tables, names])
     # 'O' fires in the ordinary (origin) replication role: enabled.
     return [name for name, enabled in cursor.fetchall() if enabled not in ("O", "A")]

@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from reviews.tests.csv_fixtures import fixture_csvs_load
+from reviews.tests.v2_catalog import catalog_make
 
 
 @pytest.fixture
@@ -15,3 +16,9 @@ def api():
 def loaded(db):
     """The fixture CSVs, loaded with COPY in the test's transaction."""
     fixture_csvs_load()
+
+
+@pytest.fixture
+def catalog(db):
+    """One product's 45 reviews of every kind, and a neighbour's (reviews.tests.v2_catalog)."""
+    return catalog_make()

@@ -19,7 +19,9 @@ def product_counts(product_id: int) -> dict:
     meta: Mapping[str, object] = (
         ProductMeta.objects.filter(product_id=product_id).values().first() or {}
     )
-    return {key: value for key, value in meta.items() if key != "product_id" and value}
+    return {
+        key: value for key, value in meta.items() if key not in ("product_id", "version") and value
+    }
 
 
 def distribution(characteristic) -> tuple[int, ...]:

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from jsonschema import Draft202012Validator
 
 from reviews.tests.test_api_create import post, valid
+from reviews.tests.v2_catalog import PRODUCT
 
 pytestmark = pytest.mark.usefixtures("loaded")
 
@@ -31,7 +32,7 @@ def test_schema_validates_without_warnings():
     assert "openapi: 3.1.0" in out.getvalue()
 
 
-def test_schema_lists_the_five_operations_and_the_detail(schema):
+def test_schema_lists_the_legacy_operations_the_detail_and_v2(schema):
     operations = {(path, method) for path, item in schema["paths"].items() for method in item}
     assert operations == {
         ("/reviews/", "get"),
@@ -40,6 +41,8 @@ def test_schema_lists_the_five_operations_and_the_detail(schema):
         ("/reviews/{review_id}/", "get"),
         ("/reviews/{review_id}/helpful/", "put"),
         ("/reviews/{review_id}/report/", "put"),
+        ("/v2/products/{product_id}/reviews/", "get"),
+        ("/v2/products/{product_id}/summary/", "get"),
     }
 
 
@@ -97,3 +100,14 @@ def test_swagger_ui_is_served_with_local_assets(api):
     page = response.content.decode()
     assert "swagger-ui" in page
     assert "cdn" not in page.lower()
+
+
+def test_v2_answers_conform_to_their_schemas(schema, api, catalog):
+    url = f"/v2/products/{PRODUCT}"
+    page = api.get(f"{url}/reviews", {"limit": 3}, headers={"X-Voter": "someone"}).json()
+    conforms(schema, "V2ReviewPageOutput", page)
+    conforms(schema, "V2ReviewPageOutput", api.get(page["next"]).json())
+    conforms(schema, "SummaryOutput", api.get(f"{url}/summary", {"rating": ["4", "5"]}).json())
+    conforms(schema, "SummaryOutput", api.get("/v2/products/5555/summary").json())
+    conforms(schema, "ErrorOutput", api.get(f"{url}/reviews", {"rating": "9"}).json())
+    conforms(schema, "ErrorOutput", api.get("/v2/products/x/summary").json())

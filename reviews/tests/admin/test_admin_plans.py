@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 ROWS = 20_000
 # Any of the API's partial indexes on (product_id, ...) WHERE NOT reported serves the product arm.
-VISIBLE_BY_PRODUCT = r"reviews_product_(newest|helpful|relevant)_idx"
+VISIBLE_BY_PRODUCT = r"reviews_product_(newest|helpful|relevant|rating|rating_low)_idx"
 # One review in 25 reported, names and products repeating as in the real data.
 REVIEWS_FILL = """
 INSERT INTO reviews (product_id, rating, date, summary, body, recommend, reported,

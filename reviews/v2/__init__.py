@@ -1,0 +1,1 @@
+"""API v2, beside the legacy routes: filtered keyset lists, summaries, votes and reports."""

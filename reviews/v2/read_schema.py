@@ -1,0 +1,186 @@
+"""The OpenAPI description of the v2 reads: their parameters, answers and examples."""
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import serializers
+
+from atelier.ids import INT4_MAX
+from reviews.patterns import whole_number_pattern
+from reviews.schema import (
+    RETRY_AFTER,
+    UNAVAILABLE,
+    URI_TOO_LONG,
+    AverageOutputField,
+    ReviewOutputSerializer,
+    error,
+)
+from reviews.v2.filters import SEARCH_LENGTH_MAX, ReviewFilterSet, ReviewPageInputSerializer
+
+PRODUCT_ID = OpenApiParameter(
+    "product_id",
+    {"type": "string", "pattern": whole_number_pattern(INT4_MAX, optional=False)},
+    OpenApiParameter.PATH,
+    description="Product id.",
+)
+VOTER = OpenApiParameter(
+    "X-Voter",
+    {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[ -~]+$"},
+    OpenApiParameter.HEADER,
+    description=(
+        "Optional: the storefront's token for this shopper. With it each review says `my_vote`,"
+        " and the answer is private (never cached for others)."
+    ),
+)
+
+
+def boolean_choice(name: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        name,
+        str,
+        enum=["true", "false"],
+        description=ReviewFilterSet.base_filters[name].extra["help_text"],
+    )
+
+
+FILTERS = [
+    OpenApiParameter(
+        "rating",
+        {"type": "array", "items": {"type": "string", "enum": ["1", "2", "3", "4", "5"]}},
+        explode=True,
+        description=ReviewFilterSet.base_filters["rating"].extra["help_text"],
+        examples=[OpenApiExample("4 and 5 stars", value=["4", "5"])],
+    ),
+    boolean_choice("recommend"),
+    boolean_choice("with_photos"),
+    OpenApiParameter(
+        "q",
+        {"type": "string", "maxLength": SEARCH_LENGTH_MAX},
+        description=ReviewFilterSet.base_filters["q"].extra["help_text"],
+        examples=[OpenApiExample("two words", value="comfortable fit")],
+    ),
+]
+INVALID_FILTERS = error(
+    "A filter, sort, limit or cursor that is not valid (or given twice); `errors` says which."
+)
+NOT_A_PRODUCT_ID = error("The path's product id is not a whole number in the id range.")
+
+
+class CharacteristicRatingOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    value = serializers.IntegerField(min_value=1, max_value=5)
+    # A declared field: DRF's metaclass takes it out of the class, Field.label stays.
+    label = serializers.CharField(  # type: ignore[assignment]
+        allow_null=True, help_text="What the value means to a shopper."
+    )
+
+
+class V2ReviewOutputSerializer(ReviewOutputSerializer):
+    characteristics = CharacteristicRatingOutputSerializer(many=True)
+    my_vote = serializers.ChoiceField(
+        choices=["up", "none"], required=False, help_text="Only when the request has X-Voter."
+    )
+
+
+class V2ReviewPageOutputSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    sort = serializers.CharField()
+    filters = serializers.DictField(help_text="The filters applied, as parsed.")
+    version = serializers.IntegerField(
+        help_text="The product's aggregate version (a summary of the same moment has the same)."
+    )
+    total = serializers.IntegerField(help_text="Reviews in the filtered list now.")
+    results = V2ReviewOutputSerializer(many=True)
+    next = serializers.CharField(
+        allow_null=True, help_text="Link to the next page; null at the end."
+    )
+    previous = serializers.CharField(
+        allow_null=True, help_text="Link to the page before; null at the start."
+    )
+
+
+class DistributionOutputSerializer(serializers.Serializer):
+    value = serializers.IntegerField(min_value=1, max_value=5)
+    label = serializers.CharField(allow_null=True)  # type: ignore[assignment]
+    count = serializers.IntegerField(min_value=0)
+
+
+class CharacteristicSummaryOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    count = serializers.IntegerField(min_value=0)
+    average = AverageOutputField(allow_null=True)
+    average_rounded = serializers.FloatField(allow_null=True)
+    distribution = DistributionOutputSerializer(many=True)
+
+
+class RecommendedOutputSerializer(serializers.Serializer):
+    count = serializers.IntegerField(min_value=0)
+    percentage = serializers.FloatField(
+        allow_null=True, help_text="To one decimal; null with no review."
+    )
+
+
+class CountsOutputSerializer(serializers.Serializer):
+    total = serializers.IntegerField(min_value=0)
+    ratings = serializers.DictField(
+        child=serializers.IntegerField(min_value=0), help_text='"1" to "5".'
+    )
+    average = AverageOutputField(allow_null=True)
+    average_rounded = serializers.FloatField(allow_null=True, help_text="Half-up to one decimal.")
+    recommended = RecommendedOutputSerializer()
+    characteristics = CharacteristicSummaryOutputSerializer(many=True)
+
+
+class SummaryOutputSerializer(CountsOutputSerializer):
+    product_id = serializers.IntegerField()
+    version = serializers.IntegerField(help_text="The product's aggregate version.")
+    filters = serializers.DictField(required=False, help_text="Only with filters.")
+    filtered = CountsOutputSerializer(
+        required=False, help_text="The same counts over the filtered reviews."
+    )
+
+
+V2_REVIEW_LIST = extend_schema(
+    summary="A product's reviews: filtered, sorted, in keyset pages (v2)",
+    description=(
+        "Pages follow `next` and `previous`. The first page pins a snapshot: reviews posted later"
+        " never appear on later pages, and a review whose sort key does not change while a shopper"
+        " pages appears exactly once."
+    ),
+    parameters=[PRODUCT_ID, *FILTERS, ReviewPageInputSerializer, VOTER, RETRY_AFTER],
+    responses={
+        200: V2ReviewPageOutputSerializer,
+        404: NOT_A_PRODUCT_ID,
+        (414, "text/html"): URI_TOO_LONG,
+        422: INVALID_FILTERS,
+        503: UNAVAILABLE,
+    },
+    examples=[
+        OpenApiExample(
+            "newest 4- and 5-star reviews with photos",
+            response_only=True,
+            value={
+                "product_id": 5,
+                "sort": "newest",
+                "filters": {"rating": [4, 5], "with_photos": "true"},
+                "version": 81231,
+                "total": 2,
+                "results": [],
+                "next": None,
+                "previous": None,
+            },
+        )
+    ],
+)
+V2_SUMMARY = extend_schema(
+    summary="A product's rating histogram, recommendations and characteristic distributions (v2)",
+    description="With the list's filters, `filtered` has the same counts over those reviews.",
+    parameters=[PRODUCT_ID, *FILTERS, RETRY_AFTER],
+    responses={
+        200: SummaryOutputSerializer,
+        404: NOT_A_PRODUCT_ID,
+        (414, "text/html"): URI_TOO_LONG,
+        422: INVALID_FILTERS,
+        503: UNAVAILABLE,
+    },
+)

@@ -1,0 +1,302 @@
+"""Reads of API v2: a page of a product's filtered reviews, and its summary.
+
+Each read is one SQL statement, so that everything it returns (the page, its total, the
+aggregate version, the snapshot's latest review id; or the summary's counts and version) comes
+from one snapshot of the database and agrees. The filters' and the page's conditions come from
+the ORM (``reviews.v2.filters``' FilterSet and the sort's keys), compiled into that statement;
+the reviews are rendered as JSON by PostgreSQL, as the legacy list is (``reviews.selectors``).
+"""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Field, Func, QuerySet, Value
+from django.db.models.lookups import GreaterThan, LessThan
+
+from atelier.db import prepared_cursor
+from reviews.selectors import REVIEW_JSON_FIELDS
+from reviews.v2.cursors import Cursor, Direction, Sort
+from reviews.v2.labels import CHARACTERISTIC_LABELS
+
+PAGE_COLUMNS = (
+    "id",
+    "rating",
+    "summary",
+    "recommend",
+    "response",
+    "body",
+    "date",
+    "reviewer_name",
+    "helpfulness",
+)
+PRODUCT_COUNTS = (
+    "rating_1",
+    "rating_2",
+    "rating_3",
+    "rating_4",
+    "rating_5",
+    "recommend_false",
+    "recommend_true",
+)
+
+
+class Row(Func):
+    """A row constructor, ``(a, b, c)``: compared with another, it orders lexicographically."""
+
+    function = ""
+    template = "(%(expressions)s)"
+    output_field = Field()
+
+
+# A review's characteristic ratings with their labels (char_reviews_review_idx, then
+# characteristics_pkey); the labels come as one JSON parameter: name -> [label of 1, ..., of 5].
+CHARACTERISTICS_JSON = """coalesce(
+               (SELECT json_agg(json_build_object(
+                           'id', c.id, 'name', c.name, 'value', rating.value,
+                           'label', %s::jsonb -> c.name ->> (rating.value - 1))
+                        ORDER BY c.id)
+                  FROM characteristic_reviews AS rating
+                  JOIN characteristics AS c ON c.id = rating.characteristic_id
+                 WHERE rating.review_id = page.id),
+               '[]')"""
+# The voter's vote (review_votes_pkey).
+MY_VOTE_JSON = """CASE WHEN EXISTS (SELECT FROM review_votes AS vote
+                            WHERE vote.review_id = page.id AND vote.voter = %s)
+                THEN 'up' ELSE 'none' END"""
+
+
+def review_json(*, with_vote: bool) -> str:
+    fields = [REVIEW_JSON_FIELDS, f"'characteristics', {CHARACTERISTICS_JSON}"]
+    if with_vote:
+        fields.append(f"'my_vote', {MY_VOTE_JSON}")
+    return "json_build_object(\n           " + ",\n           ".join(fields) + ")"
+
+
+LABELS_PARAMETER = json.dumps(CHARACTERISTIC_LABELS)
+
+
+@dataclass
+class Page:
+    results: str  # the JSON array of the page's reviews
+    next: Cursor | None
+    previous: Cursor | None
+    total: int
+    version: int
+
+
+def review_page(
+    *,
+    product_id: int,
+    reviews: QuerySet,
+    filters: dict[str, Any],
+    filters_digest: str,
+    sort: Sort,
+    limit: int,
+    cursor: Cursor | None,
+    voter: str | None,
+) -> Page:
+    """A page of ``reviews`` (a product's filtered visible reviews) in ``sort``: the first one,
+    or the one after or before ``cursor``'s position in the snapshot it pinned."""
+    counted = not _total_from_aggregates(filters)
+    statement, params = page_statement(
+        product_id=product_id,
+        reviews=reviews,
+        counted=counted,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+        voter=voter,
+    )
+    with prepared_cursor() as db:
+        db.execute(statement, params)
+        results, positions_json, fetched, latest, count, version, *counts = db.fetchone()
+    snapshot = cursor.snapshot if cursor is not None else latest or 0
+    positions = [
+        tuple(key.decode(raw) for key, raw in zip(sort.keys, row, strict=True))
+        for row in json.loads(positions_json or "[]")
+    ]
+    backwards = cursor is not None and cursor.direction == "previous"
+    more = fetched > limit
+    total = count if counted else _total_of(filters, dict(zip(PRODUCT_COUNTS, counts, strict=True)))
+
+    def at(position: tuple, direction: Direction) -> Cursor:
+        return Cursor(sort.name, snapshot, direction, position, filters_digest)
+
+    has_next = True if backwards else more
+    has_previous = cursor is not None and (more if backwards else True)
+    next_cursor = previous_cursor = None
+    if positions:
+        next_cursor = at(positions[-1], "next") if has_next else None
+        previous_cursor = at(positions[0], "previous") if has_previous else None
+    elif cursor is not None:
+        # An empty page past the end (or before the start): the way back is from its position.
+        if cursor.direction == "next":
+            previous_cursor = at(cursor.position, "previous")
+        else:
+            next_cursor = at(cursor.position, "next")
+    return Page(results, next_cursor, previous_cursor, total, version or 0)
+
+
+def page_statement(
+    *,
+    product_id: int,
+    reviews: QuerySet,
+    counted: bool,
+    sort: Sort,
+    limit: int,
+    cursor: Cursor | None,
+    voter: str | None,
+) -> tuple[str, list]:
+    """``review_page``'s statement and its parameters. It returns the page's reviews as a JSON
+    array, the key values of each, how many rows it read (one more than ``limit`` when there are
+    more), the latest review id (first pages only), the filtered count (when ``counted``), and
+    the product's aggregate version and counts."""
+    backwards = cursor is not None and cursor.direction == "previous"
+    page = reviews
+    if cursor is not None:
+        page = page.filter(id__lte=cursor.snapshot)
+        keys = Row(*(key.expression for key in sort.keys))
+        position = Row(*(Value(value) for value in cursor.position))
+        # Past the position in the way we read: with the sort, or against it going back.
+        after = LessThan if sort.descending != backwards else GreaterThan
+        page = page.filter(after(keys, position))
+    key_names = [f"key_{key.name}" for key in sort.keys]
+    page = (
+        page.order_by(*sort.order_by(reverse=backwards))
+        .annotate(**{name: key.expression for name, key in zip(key_names, sort.keys, strict=True)})
+        .values(*PAGE_COLUMNS, *key_names)[: limit + 1]
+    )
+    page_sql, page_params = page.query.sql_with_params()
+    count_sql, count_params = reviews.values("id").query.sql_with_params() if counted else ("", ())
+    # The page is read in the sort's order (backwards for a previous page) and shown in it.
+    descending = sort.descending != backwards
+    read_order = ", ".join(f"p.{name} {'DESC' if descending else 'ASC'}" for name in key_names)
+    shown_order = "page.ord DESC" if backwards else "page.ord"
+    statement = f"""
+WITH page AS MATERIALIZED (
+    SELECT p.*, row_number() OVER (ORDER BY {read_order}) AS ord FROM ({page_sql}) AS p
+)
+SELECT (SELECT coalesce(json_agg({review_json(with_vote=voter is not None)}
+                                 ORDER BY {shown_order}) FILTER (WHERE page.ord <= %s), '[]')
+          FROM page)::text,
+       (SELECT json_agg(json_build_array({", ".join(f"page.{n}" for n in key_names)})
+                        ORDER BY {shown_order}) FILTER (WHERE page.ord <= %s)
+          FROM page)::text,
+       (SELECT count(*) FROM page),
+       {"(SELECT max(id) FROM reviews)" if cursor is None else "NULL"},
+       {f"(SELECT count(*) FROM ({count_sql}) AS counted)" if counted else "NULL"},
+       meta.version, {", ".join(f"meta.{name}" for name in PRODUCT_COUNTS)}
+  FROM (SELECT) AS one LEFT JOIN product_meta AS meta ON meta.product_id = %s"""
+    params = [
+        *page_params,
+        LABELS_PARAMETER,
+        *([voter] if voter is not None else []),
+        limit,
+        limit,
+        *count_params,
+        product_id,
+    ]
+    return statement, params
+
+
+def _total_from_aggregates(filters: dict[str, Any]) -> bool:
+    """The product's aggregates hold the size of the set with no filter, with one on rating, or
+    with one on recommend."""
+    return set(filters) <= {"rating"} or set(filters) == {"recommend"}
+
+
+def _total_of(filters: dict[str, Any], counts: dict[str, int | None]) -> int:
+    if "recommend" in filters:
+        return counts[f"recommend_{filters['recommend']}"] or 0
+    return sum(counts[f"rating_{n}"] or 0 for n in filters.get("rating") or range(1, 6))
+
+
+@dataclass
+class Counts:
+    """Counts over a set of reviews: ratings, recommends, and each characteristic's values."""
+
+    ratings: dict[int, int]
+    recommend_true: int
+    recommend_false: int
+    characteristic_values: dict[int, dict[int, int]]  # characteristic id -> value -> count
+
+
+@dataclass
+class Summary:
+    version: int
+    characteristics: list[tuple[int, str]]  # the product's, by id
+    all: Counts
+    filtered: Counts | None
+
+
+# The product's aggregates (product_meta primary key), its characteristics
+# (characteristics_product_idx) with theirs (characteristic_meta primary key).
+SUMMARY_STORED = f"""
+SELECT meta.version, {", ".join(f"meta.{name}" for name in PRODUCT_COUNTS)},
+       (SELECT json_agg(json_build_array(c.id, c.name, cm.value_1, cm.value_2, cm.value_3,
+                                         cm.value_4, cm.value_5) ORDER BY c.id)
+          FROM characteristics AS c
+          LEFT JOIN characteristic_meta AS cm ON cm.characteristic_id = c.id
+         WHERE c.product_id = %s)::text"""
+# The same counts over the filtered reviews, counted now: their ratings and recommends, and their
+# characteristic ratings (char_reviews_review_idx).
+SUMMARY_FILTERED = """,
+       (SELECT json_build_array(count(*) FILTER (WHERE f.rating = 1),
+                                count(*) FILTER (WHERE f.rating = 2),
+                                count(*) FILTER (WHERE f.rating = 3),
+                                count(*) FILTER (WHERE f.rating = 4),
+                                count(*) FILTER (WHERE f.rating = 5),
+                                count(*) FILTER (WHERE NOT f.recommend),
+                                count(*) FILTER (WHERE f.recommend))
+          FROM filtered AS f)::text,
+       (SELECT json_agg(json_build_array(characteristic_id, value, n))
+          FROM (SELECT rating.characteristic_id, rating.value, count(*) AS n
+                  FROM filtered AS f
+                  JOIN characteristic_reviews AS rating ON rating.review_id = f.id
+                 GROUP BY 1, 2) AS by_value)::text"""
+
+
+def product_summary(*, product_id: int, reviews: QuerySet | None) -> Summary:
+    """The product's counts from its aggregates and, for ``reviews`` (its filtered visible
+    reviews, when the request has filters), the same counts computed from them."""
+    statement, params = SUMMARY_STORED, [product_id]
+    if reviews is not None:
+        filtered_sql, filtered_params = reviews.values(
+            "id", "rating", "recommend"
+        ).query.sql_with_params()
+        statement = f"WITH filtered AS MATERIALIZED ({filtered_sql})\n{statement}{SUMMARY_FILTERED}"
+        params = [*filtered_params, product_id]
+    statement += "\n  FROM (SELECT) AS one LEFT JOIN product_meta AS meta ON meta.product_id = %s"
+    params.append(product_id)
+    with prepared_cursor() as db:
+        db.execute(statement, params)
+        row = db.fetchone()
+    version, counts, characteristics_json, filtered_json = row[0], row[1:8], row[8], row[9:]
+    stored = json.loads(characteristics_json or "[]")
+    everything = Counts(
+        ratings={n: counts[n - 1] or 0 for n in range(1, 6)},
+        recommend_false=counts[5] or 0,
+        recommend_true=counts[6] or 0,
+        characteristic_values={
+            cid: {n: values[n - 1] or 0 for n in range(1, 6)} for cid, _, *values in stored
+        },
+    )
+    filtered = None
+    if filtered_json:
+        totals = json.loads(filtered_json[0])
+        values: dict[int, dict[int, int]] = {}
+        for cid, value, n in json.loads(filtered_json[1] or "[]"):
+            values.setdefault(cid, {})[value] = n
+        filtered = Counts(
+            ratings={n: totals[n - 1] for n in range(1, 6)},
+            recommend_false=totals[5],
+            recommend_true=totals[6],
+            characteristic_values=values,
+        )
+    return Summary(
+        version=version or 0,
+        characteristics=[(cid, name) for cid, name, *_ in stored],
+        all=everything,
+        filtered=filtered,
+    )
