@@ -5,13 +5,26 @@ Every index is named and serves one query of the API, the admin or the aggregate
 """
 
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, Func, Q, Value
 
 VISIBLE = Q(reported=False)
 # What the v2 list's `q` searches: summary and body, stemmed as English (the search index).
 SEARCH_CONFIG = "english"
+
+
+class SearchDocument(Func):
+    """The text ``q`` searches, as reviews_product_search_idx indexes it, with every constant
+    written in the statement: Django's SearchVector binds the configuration and the separators
+    as parameters, and a prepared statement's generic plan then no longer matches the index."""
+
+    template = f"to_tsvector('{SEARCH_CONFIG}'::regconfig, COALESCE(%(expressions)s, ''))"
+    arg_joiner = ", '') || ' ' || COALESCE("
+    output_field = SearchVectorField()
+
+    def __init__(self, **extra):
+        super().__init__(F("summary"), F("body"), **extra)
 
 
 class Relevance(Func):

@@ -8,12 +8,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 
 from reviews.models import Review
 from reviews.services import review_mark_helpful
 from reviews.tests.factories import review_make
 from reviews.tests.v2_catalog import FILTER_CASES, PRODUCT, catalog_make
 from reviews.v2.cursors import SORTS, Cursor
+from reviews.v2.filters import filtered
 from reviews.v2.selectors import page_statement
 from reviews.voters import token_voter
 
@@ -223,15 +225,17 @@ def test_a_query_of_stop_words_only_matches_nothing(api, catalog):
     assert body["results"] == [] and body["total"] == 0
 
 
-def page_plan(statement: str, params: list, plan_cache_mode: str) -> str:
+def page_plan(statement: str, params: list, plan_cache_mode: str, *, bitmaps: bool = False) -> str:
+    # Tiny tables: force the planner's hand (no sequential scan, no sort; with ``bitmaps``, only
+    # bitmap scans, the way a GIN index is read).
     """The plan of the page statement as a prepared statement: with its parameters known (a
     custom plan) and as the generic plan a connection switches to after a few runs."""
     numbers = iter(range(1, len(params) + 1))
     prepared = re.sub("%s", lambda _: f"${next(numbers)}", statement)
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")  # tiny tables: force the planner's hand
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for setting in ("enable_indexscan",) if bitmaps else ("enable_bitmapscan", "enable_sort"):
+            cursor.execute(f"SET LOCAL {setting} = off")
         cursor.execute(f"SET LOCAL plan_cache_mode = {plan_cache_mode}")
         cursor.execute(f"PREPARE page_plan AS {prepared}")
         try:
@@ -308,3 +312,37 @@ def test_paging_while_another_connection_posts_and_votes(api, sort):
     unchanged = {r.id for r in catalog if not r.reported} - key_changed
     assert not set(seen) & set(posted)
     assert sorted(rid for rid in seen if rid in unchanged) == sorted(unchanged)
+
+
+@pytest.mark.parametrize(
+    ("query", "sort", "index"),
+    [
+        # One rating, newest first: the rating index gives that order for one rating.
+        ("rating=5", "newest", "Index Scan using reviews_product_rating_idx"),
+        # Full-text search: the GIN index of (product_id, text) finds the product's matches.
+        ("q=zippers", "newest", "Bitmap Index Scan on reviews_product_search_idx"),
+        ("q=fabric", "helpful", "Bitmap Index Scan on reviews_product_search_idx"),
+    ],
+)
+@pytest.mark.parametrize("plan_cache_mode", ["force_custom_plan", "force_generic_plan"])
+def test_filters_worth_an_index_are_read_from_it(catalog, query, sort, index, plan_cache_mode):
+    reviews, _ = filtered(PRODUCT, QueryDict(query))
+    statement, params = page_statement(
+        product_id=PRODUCT,
+        reviews=reviews,
+        counted=False,
+        sort=SORTS[sort],
+        limit=4,
+        cursor=None,
+        voter=None,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE reviews")
+    plan = page_plan(statement, params, plan_cache_mode, bitmaps="q=" in query)
+    top = plan.split("InitPlan", 1)[0]
+    assert index in top, plan
+    if "q=" in query:  # the match itself is the index's condition: the index expression matched
+        condition = top.split(index, 1)[1].splitlines()[1]
+        assert "Index Cond:" in condition and "@@" in condition, plan
+    else:
+        assert "Sort" not in top, plan

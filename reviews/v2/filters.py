@@ -8,12 +8,12 @@ naming it, never silently ignored; a parameter other than ``rating`` given twice
 from typing import Any
 
 import django_filters
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery
 from django.db.models import Exists, OuterRef, QuerySet
 from rest_framework import serializers
 
 from reviews.exceptions import InputInvalid
-from reviews.models import SEARCH_CONFIG, VISIBLE, Review, ReviewPhoto
+from reviews.models import SEARCH_CONFIG, VISIBLE, Review, ReviewPhoto, SearchDocument
 from reviews.serializers import InputSerializer, QueryWholeNumberField, quick_whole_number
 from reviews.v2.cursors import SORTS
 
@@ -75,7 +75,7 @@ class ReviewFilterSet(django_filters.FilterSet):
         if not value.strip():
             return queryset
         # The same expression as reviews_product_search_idx, so the index answers it.
-        return queryset.alias(search=SearchVector("summary", "body", config=SEARCH_CONFIG)).filter(
+        return queryset.alias(search=SearchDocument()).filter(
             search=SearchQuery(value, config=SEARCH_CONFIG, search_type="websearch")
         )
 

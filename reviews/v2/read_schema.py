@@ -176,6 +176,61 @@ V2_SUMMARY = extend_schema(
     summary="A product's rating histogram, recommendations and characteristic distributions (v2)",
     description="With the list's filters, `filtered` has the same counts over those reviews.",
     parameters=[PRODUCT_ID, *FILTERS, RETRY_AFTER],
+    examples=[
+        OpenApiExample(
+            "a product with one characteristic, filtered to 5 stars",
+            response_only=True,
+            value={
+                "product_id": 5,
+                "version": 81231,
+                "total": 4,
+                "ratings": {"1": 0, "2": 0, "3": 1, "4": 1, "5": 2},
+                "average": "4.2500000000000000",
+                "average_rounded": 4.3,
+                "recommended": {"count": 3, "percentage": 75.0},
+                "characteristics": [
+                    {
+                        "id": 14,
+                        "name": "Fit",
+                        "count": 4,
+                        "average": "3.0000000000000000",
+                        "average_rounded": 3.0,
+                        "distribution": [
+                            {"value": 1, "label": "Runs tight", "count": 0},
+                            {"value": 2, "label": "Runs slightly tight", "count": 1},
+                            {"value": 3, "label": "Perfect", "count": 2},
+                            {"value": 4, "label": "Runs slightly loose", "count": 1},
+                            {"value": 5, "label": "Runs loose", "count": 0},
+                        ],
+                    }
+                ],
+                "filters": {"rating": [5]},
+                "filtered": {
+                    "total": 2,
+                    "ratings": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 2},
+                    "average": "5.0000000000000000",
+                    "average_rounded": 5.0,
+                    "recommended": {"count": 2, "percentage": 100.0},
+                    "characteristics": [
+                        {
+                            "id": 14,
+                            "name": "Fit",
+                            "count": 2,
+                            "average": "3.0000000000000000",
+                            "average_rounded": 3.0,
+                            "distribution": [
+                                {"value": 1, "label": "Runs tight", "count": 0},
+                                {"value": 2, "label": "Runs slightly tight", "count": 0},
+                                {"value": 3, "label": "Perfect", "count": 2},
+                                {"value": 4, "label": "Runs slightly loose", "count": 0},
+                                {"value": 5, "label": "Runs loose", "count": 0},
+                            ],
+                        }
+                    ],
+                },
+            },
+        )
+    ],
     responses={
         200: SummaryOutputSerializer,
         404: NOT_A_PRODUCT_ID,
