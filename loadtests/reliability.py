@@ -193,7 +193,7 @@ def judge(result: DrillResult, traffic: Traffic, window: tuple[float, float]) ->
     """Fill in what clients saw and what the database holds."""
     from django.db import connection
 
-    from reviews.aggregates import meta_differences
+    from reviews.meta.rebuild import meta_differences
 
     start, end = window
     result.requests = len(traffic.outcomes)
@@ -423,7 +423,10 @@ def main(argv: list[str] | None = None) -> int:
     django_setup()
     from django.conf import settings
 
-    from deploy.cluster import Cluster, Settings, database_start, free_port
+    from deploy.cluster import Cluster
+    from deploy.cluster_config import Settings
+    from deploy.cluster_database import database_start
+    from deploy.processes import free_port
 
     embedded = settings.DATABASES["default"]["ENGINE"] == "atelier.pgembedded"
     drills = [d for d in args.drills if embedded or not d.startswith(("pg-", "load-"))]

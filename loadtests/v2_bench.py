@@ -50,7 +50,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from loadtests.meta_bench import most_reviewed  # noqa: E402
-from reviews.aggregates import meta_differences  # noqa: E402
+from reviews.meta.rebuild import meta_differences  # noqa: E402
 from reviews.v2.cursors import SORTS  # noqa: E402
 
 BIG_REVIEWS = 10_000
@@ -218,7 +218,9 @@ CACHED_SETS = {
 
 def cached_bench(products: list[int], seconds: int, out: Path) -> list[dict]:
     """Each set of URLs through the cluster once (filling the cache), then under wrk."""
-    from deploy.cluster import Cluster, Settings, free_port
+    from deploy.cluster import Cluster
+    from deploy.cluster_config import Settings
+    from deploy.processes import free_port
     from loadtests.bench import StaticBaseline, run_wrk
 
     run = out / "cached"

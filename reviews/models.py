@@ -214,7 +214,7 @@ class ProductMeta(models.Model):
     """One product's rating histogram and recommend counts over its visible (not reported) reviews.
 
     Kept exact by the triggers of migration 0002 in the same transaction as every write to
-    ``reviews``; no row means no visible review. Rebuilt and checked by ``reviews.aggregates``.
+    ``reviews``; no row means no visible review. Rebuilt and checked by ``reviews.meta.rebuild``.
     """
 
     product_id = models.IntegerField(primary_key=True)

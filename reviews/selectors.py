@@ -8,7 +8,7 @@ Python per review.
 from django.db import connection
 
 from atelier.db import prepared_cursor
-from reviews.meta import CharacteristicStats, product_meta_shape
+from reviews.meta.document import CharacteristicStats, product_meta_shape
 
 # Each sort is a fixed ORDER BY (never a bound parameter, which would sort by a constant), always
 # ending in id DESC so that pages are deterministic, and each matching one partial index.

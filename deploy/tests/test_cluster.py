@@ -15,7 +15,9 @@ import psycopg
 import pytest
 from django.db import connection
 
-from deploy.cluster import Cluster, ClusterError, Settings, UnixHTTPConnection, free_port
+from deploy.cluster import Cluster, ClusterError
+from deploy.cluster_config import Settings
+from deploy.processes import UnixHTTPConnection, free_port
 from loadtests.bench import REPO, locust_argv
 from reviews.models import Review
 from reviews.tests.factories import characteristic_make, characteristic_review_make, review_make

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy.cluster import PROXY_CONF, REPO
+from deploy.cluster_config import PROXY_CONF, REPO
 
 BIN = Path(sys.executable).parent
 COMPOSE_FILE = REPO / "deploy" / "compose.yaml"

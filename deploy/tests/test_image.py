@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from deploy.cluster import REPO
+from deploy.cluster_config import REPO
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("ATELIER_IMAGE_TESTS") != "1",

@@ -8,7 +8,9 @@ import json
 import pytest
 from django.db import connection
 
-from deploy.cluster import Cluster, Settings, free_port
+from deploy.cluster import Cluster
+from deploy.cluster_config import Settings
+from deploy.processes import free_port
 from reviews.models import Review
 
 pytestmark = pytest.mark.cluster

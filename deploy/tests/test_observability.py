@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from deploy.cluster import UnixHTTPConnection
+from deploy.processes import UnixHTTPConnection
 from reviews.tests.factories import review_make
 
 pytestmark = pytest.mark.cluster

@@ -11,9 +11,9 @@ from django.db import connections
 from psycopg import sql
 
 from loaders.database.sequences import id_sequences_sync
-from reviews.aggregates import meta_rebuild
-from reviews.aggregates_fill import meta_fill_empty, meta_table_fill_if_empty
 from reviews.invalidation import invalidate_all_on_commit
+from reviews.meta.fill import meta_fill_empty, meta_table_fill_if_empty
+from reviews.meta.rebuild import meta_rebuild
 
 # Written by the rebuild, so their statistics are refreshed after it.
 AGGREGATE_TABLES = ("product_meta", "characteristic_meta")

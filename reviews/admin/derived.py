@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from reviews.admin.large_tables import ReadOnlyAdmin, exact_number_search
-from reviews.aggregates import CHARACTERISTIC_META_COUNTS, PRODUCT_META_COUNTS
+from reviews.meta.rebuild import CHARACTERISTIC_META_COUNTS, PRODUCT_META_COUNTS
 from reviews.models import Characteristic, CharacteristicMeta, ProductMeta
 
 

@@ -24,7 +24,7 @@ from django.db import migrations, models
 #   ratings' reviews and of their products, so that a cascade delete (ratings, then the review)
 #   locks in the same order as a POST or a report of the same review;
 # - every trigger first takes ROW EXCLUSIVE on both aggregate tables in this order, so that a
-#   rebuild holding SHARE on both (reviews.aggregates) sees no write in flight and waits for none.
+#   rebuild holding SHARE on both (reviews.meta.rebuild) sees no write in flight and waits for none.
 
 PRODUCT_META_COLUMNS = {
     "rating_1": "d.rating = 1",

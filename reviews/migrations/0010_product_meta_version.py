@@ -7,7 +7,7 @@ aggregate triggers of migration 0002 update a row only when a count changes), an
 statement changes a counted characteristic rating of the product (the ``*_version_*`` triggers
 below, which run after the aggregate triggers of the same statement: triggers fire in name order,
 and they only update rows those triggers already locked). A rebuild that corrects a
-characteristic's row bumps its product itself (reviews.aggregates).
+characteristic's row bumps its product itself (reviews.meta.rebuild).
 """
 
 from django.db import migrations, models

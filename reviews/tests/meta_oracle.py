@@ -3,7 +3,7 @@ compute the same rows from the base tables (a row of zeros counts as no row)."""
 
 from django.db import connection
 
-from reviews.aggregates import CHARACTERISTIC_META_COUNTS, PRODUCT_META_COUNTS
+from reviews.meta.rebuild import CHARACTERISTIC_META_COUNTS, PRODUCT_META_COUNTS
 
 TABLES = {
     "product_meta": ("product_id", PRODUCT_META_COUNTS),

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reviews.meta import CharacteristicStats, average_text, product_meta_shape
+from reviews.meta.document import CharacteristicStats, average_text, product_meta_shape
 from reviews.tests import oracle
 
 pytestmark = pytest.mark.usefixtures("loaded")

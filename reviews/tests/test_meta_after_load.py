@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from loaders.load import csv_directory_load
-from reviews.aggregates import meta_differences
+from reviews.meta.rebuild import meta_differences
 from reviews.models import ProductMeta, Review
 from reviews.services import review_report
 from reviews.tests.meta_oracle import assert_meta_exact

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command, execute_from_command_line
 from django.db import connection, connections, transaction
 
-from reviews.aggregates import RebuildResult, meta_differences, meta_rebuild
+from reviews.meta.rebuild import RebuildResult, meta_differences, meta_rebuild
 from reviews.models import CharacteristicMeta, ProductMeta
 from reviews.tests.factories import characteristic_make, characteristic_review_make, review_make
 from reviews.tests.meta_oracle import assert_meta_exact, rows

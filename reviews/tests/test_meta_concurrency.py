@@ -7,7 +7,7 @@ import time
 import pytest
 from django.db import close_old_connections, connection, transaction
 
-from reviews.aggregates import meta_rebuild
+from reviews.meta.rebuild import meta_rebuild
 from reviews.models import CharacteristicReview, ProductMeta, Review
 from reviews.selectors import product_meta_get
 from reviews.tests.factories import characteristic_make

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 
 from loaders.database.post_load import AGGREGATE_TABLES, post_load
-from reviews.aggregates_fill import meta_fill_empty, meta_table_fill_if_empty
+from reviews.meta.fill import meta_fill_empty, meta_table_fill_if_empty
 from reviews.models import CharacteristicMeta, ProductMeta, Review
 from reviews.tests.factories import characteristic_make, characteristic_review_make, review_make
 from reviews.tests.meta_oracle import assert_meta_exact, rows

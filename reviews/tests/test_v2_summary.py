@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from django.db.models import F
 
-from reviews.aggregates import meta_rebuild
+from reviews.meta.rebuild import meta_rebuild
 from reviews.models import Characteristic, CharacteristicMeta, CharacteristicReview, Review
 from reviews.tests.v2_catalog import FILTER_CASES, PRODUCT
 from reviews.v2.shapes import CHARACTERISTIC_LABELS

@@ -1,12 +1,13 @@
 """The v2 summary's JSON shape: a block of counts over a set of reviews.
 
 Averages are exact: a string with 16 decimals, as the legacy meta renders them
-(``reviews.meta.average_text``), beside the same rounded half-up to one decimal for display.
+(``reviews.meta.document.average_text``), beside the same rounded half-up to one decimal for
+display.
 """
 
 from typing import Any
 
-from reviews.meta import average_text
+from reviews.meta.document import average_text
 from reviews.v2.labels import CHARACTERISTIC_LABELS
 from reviews.v2.selectors import Counts
 

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from reviews.aggregates import CHARACTERISTIC_CHUNK, PRODUCT_CHUNK, meta_rebuild
+from reviews.meta.rebuild import CHARACTERISTIC_CHUNK, PRODUCT_CHUNK, meta_rebuild
 
 
 class Command(BaseCommand):

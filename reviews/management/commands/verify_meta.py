@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reviews.aggregates import meta_differences
+from reviews.meta.rebuild import meta_differences
 
 
 class Command(BaseCommand):

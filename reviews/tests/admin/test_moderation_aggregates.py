@@ -3,7 +3,7 @@ fresh computation from the base tables."""
 
 import pytest
 
-from reviews.aggregates import meta_differences
+from reviews.meta.rebuild import meta_differences
 from reviews.models import CharacteristicMeta, ProductMeta
 from reviews.services import reviews_remove, reviews_report, reviews_restore
 from reviews.tests.factories import characteristic_make, characteristic_review_make, review_make

@@ -1,6 +1,6 @@
 """Fill an empty meta aggregate table in one set-wise pass: the fast way after a fresh load.
 
-``meta_rebuild`` (``reviews.aggregates``) walks key ranges so that it can merge into tables the
+``meta_rebuild`` (``reviews.meta.rebuild``) walks key ranges so that it can merge into tables the
 API is serving; on the full dataset that takes about half a minute, mostly joining every rating
 to its review once per range. When an aggregate table is empty nothing meaningful is being served
 from it, so it is filled at once instead, under an exclusive lock:
@@ -26,7 +26,7 @@ import tempfile
 from django.db import connection, transaction
 from psycopg import sql
 
-from reviews.aggregates import CHARACTERISTIC_META_COUNTS, PRODUCT_META_COUNTS
+from reviews.meta.rebuild import CHARACTERISTIC_META_COUNTS, PRODUCT_META_COUNTS
 
 COPY_BLOCK = 1 << 20
 

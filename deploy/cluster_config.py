@@ -1,0 +1,133 @@
+"""The local cluster's settings and the configuration rendered from them for each run: nginx.conf,
+the cache's backends.vcl and its command line. Where the configuration files it starts from are.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+GUNICORN_CONF = REPO / "deploy" / "gunicorn.conf.py"
+NGINX_TEMPLATE = REPO / "deploy" / "nginx" / "cluster.conf.template"
+PROXY_CONF = REPO / "deploy" / "nginx" / "atelier-proxy.conf"
+VARNISH_DIR = REPO / "deploy" / "varnish"
+# What the cache leaves out of its shared-memory log (varnishlog): Varnish's default, then headers,
+# timestamps and VCL calls.
+VSL_MASK = ",".join(
+    f"-{tag}"
+    for tag in (
+        "Debug", "ObjProtocol", "ObjStatus", "ObjReason", "ObjHeader", "VCL_trace", "ExpKill",
+        "WorkThread", "Hash", "VfpAcct", "H2RxHdr", "H2RxBody", "H2TxHdr", "H2TxBody", "VdpAcct",
+        "ReqHeader", "RespHeader", "BereqHeader", "BerespHeader", "ReqUnset", "RespUnset",
+        "Timestamp", "VCL_call", "VCL_return",
+    )
+)  # fmt: skip
+
+
+@dataclass
+class Settings:
+    apps: int = 2
+    port: int = 8080
+    # None: deploy/gunicorn.conf.py's default
+    workers: int | None = None
+    worker_class: str | None = None
+    threads: int | None = None
+    nginx_workers: int = 1
+    database: str | None = None  # a database name on the configured server; None: the default
+    cache: bool = True  # the HTTP cache (Varnish) between nginx and the app servers
+    cache_size: str = "1G"  # its storage; least recently used objects are evicted beyond it
+    cache_ttl: int = 600  # seconds an object lives at most (bounds a purge that was lost)
+    cache_port: int | None = None  # where it takes purges (and requests); None: any free port
+    # Rate limits: nginx's per-client request rate (a burst beyond it is let through at once) and
+    # the app's limits on writes (atelier.ratelimits). Off for benchmarks, which are one client.
+    limits: bool = True
+    client_rate: str = "50r/s"
+    client_burst: int = 500
+    environment: dict[str, str] = field(default_factory=dict)  # more for the app servers
+
+
+def nginx_conf(
+    settings: Settings, *, run_dir: Path, app_sockets: list[Path], cache_socket: Path
+) -> str:
+    """nginx.conf: writes to the app servers; reads to the cache, with the app servers as its
+    backups (or straight to the app servers, without a cache)."""
+    servers = "\n".join(
+        f"        server unix:{path} max_fails=1 fail_timeout=5s;" for path in app_sockets
+    )
+    if settings.cache:
+        # The cache, and the app servers as backups for while it is down.
+        readers = f"        server unix:{cache_socket} max_fails=1 fail_timeout=1s;\n"
+        readers += "\n".join(f"        server unix:{path} backup;" for path in app_sockets)
+    else:
+        readers = servers
+    # As root, nginx would otherwise run its workers as `nobody`, who cannot open the sockets.
+    user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
+    values = {
+        "@USER_DIRECTIVE@": user,
+        "@NGINX_WORKERS@": str(settings.nginx_workers),
+        "@RUN_DIR@": str(run_dir),
+        "@UPSTREAM_SERVERS@": servers,
+        "@CACHE_SERVERS@": readers,
+        "@PORT@": str(settings.port),
+        "@PROXY_CONF@": str(PROXY_CONF),
+        "@CLIENT_RATE@": settings.client_rate,
+        "@CLIENT_POLICY@": client_policy(settings.client_rate),
+        "@CLIENT_LIMIT@": (
+            f"limit_req zone=atelier_clients burst={settings.client_burst} nodelay;"
+            if settings.limits
+            else "# no per-client limit (started without limits)"
+        ),
+    }
+    text = NGINX_TEMPLATE.read_text()
+    for placeholder, value in values.items():
+        text = text.replace(placeholder, value)
+    return text
+
+
+def client_policy(rate: str) -> str:
+    """nginx's ``rate`` (like 50r/s or 600r/m) as a RateLimit-Policy item."""
+    count, unit = rate.removesuffix("r/s").removesuffix("r/m"), rate[-1]
+    return f'"requests";q={int(count)};w={60 if unit == "m" else 1}'
+
+
+def varnish_backends(settings: Settings, *, app_sockets: list[Path]) -> str:
+    """backends.vcl: the app servers behind the cache, whom it takes purges from, and the
+    objects' lifetime."""
+    backends = "".join(
+        f"backend app{i} {{\n"
+        f'    .path = "{path}";\n'
+        "    .connect_timeout = 1s;\n"
+        "    .first_byte_timeout = 15s;\n"
+        "    .between_bytes_timeout = 15s;\n"
+        "}\n"
+        for i, path in enumerate(app_sockets, start=1)
+    )
+    adds = "".join(f"    apps.add_backend(app{i});\n" for i in range(1, len(app_sockets) + 1))
+    return (
+        "# Written by deploy/cluster.py for this run.\n"
+        f"{backends}"
+        'acl purgers {\n    "127.0.0.1";\n    "::1";\n}\n'
+        f"sub vcl_init {{\n    new apps = directors.round_robin();\n{adds}}}\n"
+        f"sub atelier_ttl {{\n    set beresp.ttl = {settings.cache_ttl}s;\n}}\n"
+    )
+
+
+def varnishd_arguments(settings: Settings, *, work: Path, cache_socket: Path) -> list[str]:
+    """varnishd's arguments: in the foreground, as this user, its working folder ``work`` (with
+    backends.vcl in it), listening on ``cache_socket`` and on loopback for purges."""
+    return [
+        "-F", "-j", "none", "-n", str(work),
+        "-a", f"{cache_socket},HTTP,mode=0600",
+        "-a", f"127.0.0.1:{settings.cache_port},HTTP",
+        "-f", str(VARNISH_DIR / "atelier.vcl"),
+        "-p", f"vcl_path={work}:{VARNISH_DIR}",
+        "-s", f"malloc,{settings.cache_size}",
+        # Longer than nginx's upstream keepalive (60 s): nginx closes idle connections first.
+        "-p", "timeout_idle=75",
+        # The shared-memory log without every header and timestamp: a seventh of a hit's CPU.
+        # `varnishadm -n <run>/varnish param.reset vsl_mask` brings them back.
+        "-p", f"vsl_mask={VSL_MASK}",
+    ]  # fmt: skip
