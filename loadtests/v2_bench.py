@@ -172,7 +172,7 @@ FILTERS: dict[str, dict[str, Any]] = {
 
 def scenarios(big: list[int], products: list[int], pages: int, rng: random.Random):
     """(scenario, path, params) for every read to time, in a shuffled order."""
-    reads = []
+    reads: list[tuple[str, str, dict[str, Any]]] = []
     everyone = big + products
     for product in everyone:
         base = f"/v2/products/{product}"
