@@ -21,6 +21,8 @@ LIMIT_MAX = 100
 LIMIT_DEFAULT = 10
 SEARCH_LENGTH_MAX = 200
 CURSOR_LENGTH_MAX = 1000
+# What django.core.signing writes: URL-safe base64 and its separators.
+CURSOR_PATTERN = r"^[A-Za-z0-9_.:-]+$"
 BOOLEAN_CHOICES = (("true", "true"), ("false", "false"))
 INVALID_FILTER = "Error: invalid filter provided"
 
@@ -130,7 +132,8 @@ class ReviewPageInputSerializer(InputSerializer):
         default=LIMIT_DEFAULT,
         help_text=f"Reviews per page, 1 to {LIMIT_MAX} (default {LIMIT_DEFAULT}).",
     )
-    cursor = serializers.CharField(
+    cursor = serializers.RegexField(
+        CURSOR_PATTERN,
         max_length=CURSOR_LENGTH_MAX,
         required=False,
         help_text="Opaque: the next or previous link of an earlier page carries it.",

@@ -23,7 +23,8 @@ PRODUCT_ID = OpenApiParameter(
 )
 VOTER = OpenApiParameter(
     "X-Voter",
-    {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[ -~]+$"},
+    # Printable ASCII, spaces inside only (HTTP trims them at the ends).
+    {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]([ -~]*[!-~])?$"},
     OpenApiParameter.HEADER,
     description=(
         "Optional: the storefront's token for this shopper. With it each review says `my_vote`,"
@@ -53,7 +54,7 @@ FILTERS = [
     boolean_choice("with_photos"),
     OpenApiParameter(
         "q",
-        {"type": "string", "maxLength": SEARCH_LENGTH_MAX},
+        {"type": "string", "maxLength": SEARCH_LENGTH_MAX, "pattern": "^[^\\x00]*$"},
         description=ReviewFilterSet.base_filters["q"].extra["help_text"],
         examples=[OpenApiExample("two words", value="comfortable fit")],
     ),
