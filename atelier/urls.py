@@ -1,5 +1,5 @@
-"""Top-level routes: the public reviews API, its OpenAPI schema and docs, the admin, health and
-metrics."""
+"""Top-level routes: the public reviews API (legacy, then v2), its OpenAPI schema and docs, the
+admin, health and metrics."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -13,6 +13,7 @@ from atelier.metrics import metrics
 # resolve without walking past the others (its patterns all start with "reviews").
 urlpatterns = [
     path("", include("reviews.urls")),
+    path("", include("reviews.v2.urls")),
     path("health", health, name="health"),
     path("health/", health),
     path("metrics", metrics, name="metrics"),  # refused by nginx: for the scraper only
