@@ -151,6 +151,8 @@ RATE_LIMITS = {
         ("reviews-post", "ATELIER_RATE_LIMIT_REVIEWS_POST", "20/1h"),
         ("reviews-helpful", "ATELIER_RATE_LIMIT_REVIEWS_HELPFUL", "60/1m"),
         ("reviews-report", "ATELIER_RATE_LIMIT_REVIEWS_REPORT", "10/1h"),
+        ("v2-vote", "ATELIER_RATE_LIMIT_V2_VOTE", "60/1m"),
+        ("v2-reports", "ATELIER_RATE_LIMIT_V2_REPORTS", "10/1h"),
         ("admin-login", "ATELIER_RATE_LIMIT_ADMIN_LOGIN", "20/10m"),
     ]
 }
@@ -214,6 +216,12 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "reviews.schema.unknown_keys_allowed",
     ],
+    # One name per set of choices that several fields share (a vote asked for and answered).
+    "ENUM_NAME_OVERRIDES": {
+        "VoteValueEnum": "reviews.v2.writes_serializers.VOTE_VALUES",
+        "ReportReasonInputEnum": "reviews.v2.writes_serializers.REPORT_REASONS",
+        "ReportReasonEnum": "reviews.v2.writes_serializers.REPORT_REASONS_STORED",
+    },
 }
 
 # Content-Security-Policy (django-csp) of the HTML pages, the admin and the API docs: their own
@@ -235,8 +243,8 @@ CONTENT_SECURITY_POLICY = {
 # CORS: store pages on these origins (scheme://host[:port], comma-separated) may call the public API
 # from the browser; other origins get no CORS headers. Preflights are cached for a day.
 CORS_ALLOWED_ORIGINS = env_list("ATELIER_CORS_ALLOWED_ORIGINS", "")
-CORS_URLS_REGEX = r"^/reviews(/.*)?$"
-CORS_ALLOW_HEADERS = ("accept", "content-type", "idempotency-key", "if-none-match")
+CORS_URLS_REGEX = r"^/(reviews|v2)(/.*)?$"
+CORS_ALLOW_HEADERS = ("accept", "content-type", "idempotency-key", "if-none-match", "x-voter")
 CORS_EXPOSE_HEADERS = ("location", "etag", "retry-after", "ratelimit", "ratelimit-policy")
 CORS_PREFLIGHT_MAX_AGE = 86400
 

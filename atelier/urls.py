@@ -1,5 +1,5 @@
-"""Top-level routes: the public reviews API, its OpenAPI schema and docs, the admin, health and
-metrics."""
+"""Top-level routes: the public reviews API (legacy, then v2), its OpenAPI schema and docs, the
+admin, health and metrics."""
 
 from django.contrib import admin
 from django.urls import include, path

@@ -14,6 +14,7 @@ from rest_framework.views import exception_handler
 
 from atelier.metrics import DATABASE_UNAVAILABLE
 from reviews.errors import CharacteristicsNotOfProduct
+from reviews.voters import VOTER_TOKEN_LENGTH_MAX
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,20 @@ class IdempotencyKeyReused(exceptions.APIException):
 
 class IdempotencyKeyInvalid(exceptions.ParseError):
     default_detail = "Idempotency-Key must be 1 to 255 printable ASCII characters."
+
+
+class VoterTokenMissing(exceptions.ParseError):
+    default_detail = (
+        "The X-Voter header is required: the voter token the storefront issued "
+        f"(1 to {VOTER_TOKEN_LENGTH_MAX} printable ASCII characters)."
+    )
+
+
+class VoterTokenInvalid(exceptions.ParseError):
+    default_detail = (
+        f"X-Voter must be 1 to {VOTER_TOKEN_LENGTH_MAX} printable ASCII characters, spaces only "
+        "inside."
+    )
 
 
 class ReviewNotFound(exceptions.NotFound):

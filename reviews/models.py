@@ -329,3 +329,47 @@ class ReviewVote(models.Model):
 
     def __str__(self) -> str:
         return f"Vote of {self.voter} on review {self.review_id}"
+
+
+class ReportReason(models.TextChoices):
+    """Why a review was reported."""
+
+    SPAM = "spam", "spam"
+    OFFENSIVE = "offensive", "offensive"
+    OFF_TOPIC = "off_topic", "off-topic"
+    FAKE = "fake", "fake"
+    OTHER = "other", "other"
+    # The legacy PUT .../report says no reason; the v2 API never takes this one.
+    UNSPECIFIED = "unspecified", "unspecified"
+
+
+class ReviewReport(models.Model):
+    """One reporter's report of one review, with its reason: a review is reported once per reporter.
+
+    ``reporter`` is a keyed hash like a vote's voter (``reviews.voters``): the v2 API's voter token
+    or, without one, the client's address. The first report hides the review; a restore keeps the
+    reports (the review's history) and a removal deletes them with the review.
+    """
+
+    pk = models.CompositePrimaryKey("review_id", "reporter")
+    # The primary key's first column serves the foreign key, a review's reports in the admin and
+    # their removal: no index of its own.
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="reports", db_index=False
+    )
+    reporter = models.TextField()
+    reason = models.TextField(choices=ReportReason.choices)
+    note = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "review_reports"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason__in=ReportReason.values),
+                name="review_reports_reason_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report of review {self.review_id} ({self.reason})"

@@ -259,7 +259,7 @@ class QueryWholeNumberFieldExtension(OpenApiSerializerFieldExtension):
 
 
 # Bodies whose unknown keys are ignored rather than refused (the contract's clients send extras).
-OPEN_BODIES = ("ReviewCreateInput",)
+OPEN_BODIES = ("ReviewCreateInput", "VoteInput", "ReportCreateInput")
 
 
 def unknown_keys_allowed(result, generator, request, public):

@@ -1,9 +1,12 @@
-"""Reads of the public API: a page of a product's reviews, one review, and a product's meta.
+"""Reads of the public API: a page of a product's reviews, one review, a product's meta, and a
+voter's vote or a reporter's report on one review.
 
 Each read is one SQL statement that walks one named index. The list is built as JSON by PostgreSQL
 itself (key order, ``null`` responses, millisecond ISO dates), so a page of 1,000 reviews costs no
 Python per review.
 """
+
+from dataclasses import dataclass
 
 from django.db import connection
 
@@ -115,3 +118,50 @@ def product_meta_get(*, product_id: int) -> dict:
             if cid is not None
         ],
     )
+
+
+@dataclass(frozen=True)
+class VoteState:
+    """Whether a voter's helpful vote on a review is there, and the review's helpfulness."""
+
+    up: bool
+    helpfulness: int
+
+
+# reviews_pkey, then review_votes_pkey.
+REVIEW_VOTE_READ = """
+SELECT EXISTS (SELECT FROM review_votes WHERE review_id = reviews.id AND voter = %(voter)s),
+       helpfulness
+  FROM reviews WHERE id = %(review_id)s AND NOT reported
+"""
+
+
+def review_vote_get(*, review_id: int, voter: str) -> VoteState | None:
+    """The voter's vote on the review, or None when there is no such review or it is reported."""
+    with connection.cursor() as cursor:
+        cursor.execute(REVIEW_VOTE_READ, {"review_id": review_id, "voter": voter})
+        row = cursor.fetchone()
+    return None if row is None else VoteState(up=row[0], helpfulness=row[1])
+
+
+@dataclass(frozen=True)
+class Report:
+    """A reporter's report of a review; ``new`` when the call that returned it made it."""
+
+    reason: str
+    note: str
+    new: bool = False
+
+
+# review_reports_pkey.
+REVIEW_REPORT_READ = """
+SELECT reason, note FROM review_reports WHERE review_id = %(review_id)s AND reporter = %(reporter)s
+"""
+
+
+def review_report_get(*, review_id: int, reporter: str) -> Report | None:
+    """The reporter's report of the review (reported or not), or None when there is none."""
+    with connection.cursor() as cursor:
+        cursor.execute(REVIEW_REPORT_READ, {"review_id": review_id, "reporter": reporter})
+        row = cursor.fetchone()
+    return None if row is None else Report(reason=row[0], note=row[1])

@@ -15,7 +15,8 @@ from django.utils import timezone
 from atelier.ids import INT4_MAX, positive_int4
 from reviews.errors import CharacteristicsNotOfProduct
 from reviews.invalidation import invalidate_on_commit
-from reviews.models import CharacteristicReview, Review, ReviewPhoto
+from reviews.models import CharacteristicReview, ReportReason, Review, ReviewPhoto
+from reviews.selectors import Report, VoteState, review_report_get
 
 # characteristics_pkey. KEY SHARE is the lock the foreign-key check takes anyway: it keeps the
 # rows from being deleted until the review commits, and never blocks other reviews.
@@ -84,54 +85,147 @@ def _characteristics_of_product_lock(*, product_id: int, ids) -> None:
         raise CharacteristicsNotOfProduct(product_id=product_id, ids=foreign)
 
 
-# reviews_pkey. A reported review is gone for the public API: voting on it or reporting it again
-# is a 404, as its GET. RETURNING names the product whose answers change.
-REVIEWS_REPORT_ONE = (
-    "UPDATE reviews SET reported = true WHERE id = %(review_id)s AND NOT reported"
-    " RETURNING product_id"
-)
+# reviews_pkey. RETURNING names the product whose answers change.
 REVIEWS_RESPOND = (
     "UPDATE reviews SET response = %(response)s WHERE id = %(review_id)s RETURNING product_id"
 )
+# A reported review is gone for the public API: voting on it is a 404, as its GET.
 # review_votes_pkey, then reviews_pkey: the vote is recorded once per voter, and only a vote that
 # was new adds one to helpfulness (saturating at the int4 maximum). One row when the review is
-# there to vote on: its product, and whether the vote counted.
+# there to vote on: its product, whether the count changed, and the count.
 REVIEWS_VOTE_UP = """
 WITH target AS (
-    SELECT id, product_id FROM reviews WHERE id = %(review_id)s AND NOT reported
+    SELECT id, product_id, helpfulness FROM reviews WHERE id = %(review_id)s AND NOT reported
 ), vote AS (
     INSERT INTO review_votes (review_id, voter, created_at)
     SELECT id, %(voter)s, now() FROM target
     ON CONFLICT DO NOTHING
     RETURNING review_id
 ), counted AS (
-    UPDATE reviews SET helpfulness = helpfulness + (helpfulness < %(max)s)::int
-     WHERE id = (SELECT review_id FROM vote)
-    RETURNING id
+    UPDATE reviews SET helpfulness = helpfulness + 1
+     WHERE id = (SELECT review_id FROM vote) AND helpfulness < %(max)s
+    RETURNING helpfulness
 )
-SELECT product_id, EXISTS (SELECT FROM counted) FROM target"""
+SELECT product_id, EXISTS (SELECT FROM counted),
+       coalesce((SELECT helpfulness FROM counted), helpfulness)
+  FROM target"""
+# review_votes_pkey, then reviews_pkey: only a vote that was there and is deleted takes one off
+# helpfulness, never below 0 (loaded counts came without their voters). The same row as above.
+REVIEWS_VOTE_UNDO = """
+WITH target AS (
+    SELECT id, product_id, helpfulness FROM reviews WHERE id = %(review_id)s AND NOT reported
+), unvote AS (
+    DELETE FROM review_votes
+     WHERE review_id = (SELECT id FROM target) AND voter = %(voter)s
+    RETURNING review_id
+), counted AS (
+    UPDATE reviews SET helpfulness = helpfulness - 1
+     WHERE id = (SELECT review_id FROM unvote) AND helpfulness > 0
+    RETURNING helpfulness
+)
+SELECT product_id, EXISTS (SELECT FROM counted),
+       coalesce((SELECT helpfulness FROM counted), helpfulness)
+  FROM target"""
+
+
+def review_vote_set(*, review_id: int, voter: str, up: bool) -> VoteState | None:
+    """Make ``voter``'s helpful vote on the review be there (``up``) or not, in one statement:
+    the count changes only when the vote does. None when there is no such review or it is
+    reported."""
+    if not positive_int4(review_id):
+        return None
+    statement = REVIEWS_VOTE_UP if up else REVIEWS_VOTE_UNDO
+    with connection.cursor() as cursor:
+        cursor.execute(statement, {"review_id": review_id, "voter": voter, "max": INT4_MAX})
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    product_id, counted, helpfulness = row
+    if counted:
+        invalidate_on_commit(products=[product_id], reviews=[(review_id, product_id)])
+    return VoteState(up=up, helpfulness=helpfulness)
 
 
 def review_mark_helpful(*, review_id: int, voter: str) -> bool:
     """Count ``voter``'s helpful vote, once: a voter's later votes on the review change nothing.
     False when there is no such review or it is reported."""
+    return review_vote_set(review_id=review_id, voter=voter, up=True) is not None
+
+
+# review_reports_pkey, then reviews_pkey: a reporter's first report of a review is recorded, and
+# only a report that is new hides the review (so a review a moderator restored is not hidden again
+# by a report it was restored over). One row when the review is there to report: its product,
+# whether the report is new, and whether it hid the review.
+_REPORT_ADD = """
+WITH target AS (
+    SELECT id, product_id FROM reviews WHERE id = %(review_id)s{visible}
+), report AS (
+    INSERT INTO review_reports (review_id, reporter, reason, note, created_at)
+    SELECT id, %(reporter)s, %(reason)s, %(note)s, now() FROM target
+    ON CONFLICT DO NOTHING
+    RETURNING review_id
+), hidden AS (
+    UPDATE reviews SET reported = true
+     WHERE id = (SELECT review_id FROM report) AND NOT reported
+    RETURNING id
+)
+SELECT product_id, EXISTS (SELECT FROM report), EXISTS (SELECT FROM hidden) FROM target"""
+# The v2 report: a review already hidden still takes reports (moderators see every reason).
+REVIEW_REPORTS_ADD = _REPORT_ADD.format(visible="")
+# The legacy report: a reported review is gone for the public API (404), so nothing is recorded.
+REVIEWS_REPORT_ONE = _REPORT_ADD.format(visible=" AND NOT reported")
+
+
+def review_report_add(
+    *, review_id: int, reporter: str, reason: str, note: str = ""
+) -> Report | None:
+    """Record ``reporter``'s report of the review, once: the first report hides it (as a review
+    already hidden, it keeps receiving reports). A reporter's later reports change nothing and
+    return the first. None when there is no such review."""
+    if not positive_int4(review_id):
+        return None
+    params: dict[str, int | str] = {
+        "review_id": review_id,
+        "reporter": reporter,
+        "reason": reason,
+        "note": note,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(REVIEW_REPORTS_ADD, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    product_id, new, hidden = row
+    if hidden:
+        invalidate_on_commit(products=[product_id], reviews=[(review_id, product_id)])
+    if new:
+        return Report(reason=reason, note=note, new=True)
+    # Already reported by this reporter: a statement of its own sees the row even when the first
+    # report committed while the one above ran. None when it went with its review meanwhile.
+    return review_report_get(review_id=review_id, reporter=reporter)
+
+
+def review_report(*, review_id: int, reporter: str) -> bool:
+    """The legacy report: the reporter's report without a reason, on a review still visible.
+    False when there is no such review or it is already reported (it is gone for the public
+    API, as its GET says). Never a toggle."""
     if not positive_int4(review_id):
         return False
+    params: dict[str, int | str] = {
+        "review_id": review_id,
+        "reporter": reporter,
+        "reason": ReportReason.UNSPECIFIED.value,
+        "note": "",
+    }
     with connection.cursor() as cursor:
-        cursor.execute(REVIEWS_VOTE_UP, {"review_id": review_id, "voter": voter, "max": INT4_MAX})
+        cursor.execute(REVIEWS_REPORT_ONE, params)
         row = cursor.fetchone()
     if row is None:
         return False
-    product_id, counted = row
-    if counted:
+    product_id, _, hidden = row
+    if hidden:
         invalidate_on_commit(products=[product_id], reviews=[(review_id, product_id)])
     return True
-
-
-def review_report(*, review_id: int) -> bool:
-    """Mark a review reported (never a toggle); False when there is no such review or it is
-    already reported (it is gone for the public API, as its GET says)."""
-    return _review_update(REVIEWS_REPORT_ONE, review_id)
 
 
 def _review_update(statement: str, review_id: int, **params) -> bool:
@@ -171,17 +265,19 @@ REVIEWS_REPORT = (
 CHARACTERISTIC_REVIEWS_REMOVE = "DELETE FROM characteristic_reviews WHERE review_id = ANY(%s)"
 REVIEWS_PHOTOS_REMOVE = "DELETE FROM reviews_photos WHERE review_id = ANY(%s)"
 REVIEW_VOTES_REMOVE = "DELETE FROM review_votes WHERE review_id = ANY(%s)"
+REVIEW_REPORTS_REMOVE = "DELETE FROM review_reports WHERE review_id = ANY(%s)"
 REVIEWS_REMOVE = "DELETE FROM reviews WHERE id = ANY(%s) RETURNING id, product_id"
 
 MODERATION_RESTORED = "Restored: no longer reported, back in the lists and the meta."
 MODERATION_REPORTED = "Reported by a moderator: hidden from the lists and the meta."
-MODERATION_REMOVED = "Removed with its photos, characteristic ratings and votes."
+MODERATION_REMOVED = "Removed with its photos, characteristic ratings, votes and reports."
 
 
 def reviews_restore(
     *, review_ids: Collection[int], moderator: AbstractBaseUser | None = None
 ) -> int:
-    """Un-report the reviews: they return to the product's lists and meta."""
+    """Un-report the reviews: they return to the product's lists and meta. Their reports stay
+    (the moderation history) and never hide them again; a new reporter's report does."""
     return _moderation_apply([REVIEWS_RESTORE], review_ids, moderator, CHANGE, MODERATION_RESTORED)
 
 
@@ -195,12 +291,13 @@ def reviews_report(
 def reviews_remove(
     *, review_ids: Collection[int], moderator: AbstractBaseUser | None = None
 ) -> int:
-    """Delete the reviews with their photos, characteristic ratings and votes."""
+    """Delete the reviews with their photos, characteristic ratings, votes and reports."""
     return _moderation_apply(
         [
             CHARACTERISTIC_REVIEWS_REMOVE,
             REVIEWS_PHOTOS_REMOVE,
             REVIEW_VOTES_REMOVE,
+            REVIEW_REPORTS_REMOVE,
             REVIEWS_REMOVE,
         ],
         review_ids,

@@ -158,6 +158,7 @@ class ReviewViewSet(viewsets.ViewSet):
 
     @schema.REVIEW_REPORT
     def report(self, request, review_id: str):
-        if not services.review_report(review_id=review_id_parse(review_id)):
+        pk = review_id_parse(review_id)
+        if not services.review_report(review_id=pk, reporter=anonymous_voter(request)):
             raise ReviewNotFound()
         return no_content()

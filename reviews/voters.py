@@ -1,10 +1,12 @@
-"""Who votes: a keyed hash that tells voters apart without storing who they are.
+"""Who votes or reports: a keyed hash that tells people apart without storing who they are.
 
-The legacy ``PUT .../helpful`` knows a voter only by the client's address (``atelier.clients``).
-The hash is keyed with the project's secret, so the table of votes cannot be turned back into
-addresses by hashing every address there is.
+The legacy routes know a voter only by the client's address (``atelier.clients``); the v2 routes
+by the voter token the storefront sends, when it sends one. The hash is keyed with the project's
+secret, so the tables of votes and reports cannot be turned back into addresses or tokens by
+hashing every candidate there is.
 """
 
+import re
 from hashlib import blake2b
 
 from django.conf import settings
@@ -19,17 +21,21 @@ def voter_hash(identity: str) -> str:
     return blake2b(identity.encode(), key=_KEY, digest_size=16).hexdigest()
 
 
+# A voter token: 1 to 200 printable ASCII characters, spaces only inside (HTTP trims the ends).
+VOTER_TOKEN_LENGTH_MAX = 200
+VOTER_TOKEN_PATTERN = r"^[!-~]([ -~]*[!-~])?$"
+_VOTER_TOKEN = re.compile(VOTER_TOKEN_PATTERN)
+
+
+def voter_token_valid(token: str) -> bool:
+    return len(token) <= VOTER_TOKEN_LENGTH_MAX and _VOTER_TOKEN.fullmatch(token) is not None
+
+
+def token_voter(token: str) -> str:
+    """The voter a valid voter token names (never the same as an address's)."""
+    return voter_hash(f"token:{token}")
+
+
 def anonymous_voter(request: HttpRequest) -> str:
     """The voter a request without a voter token votes as: its client's address."""
     return voter_hash(f"address:{client_address(request)}")
-
-
-VOTER_TOKEN_LENGTH_MAX = 200
-
-
-def token_voter(token: str) -> str | None:
-    """The voter an ``X-Voter`` token stands for; None when the token is not 1 to 200 printable
-    ASCII characters."""
-    if not (1 <= len(token) <= VOTER_TOKEN_LENGTH_MAX and token.isascii() and token.isprintable()):
-        return None
-    return voter_hash(f"token:{token}")

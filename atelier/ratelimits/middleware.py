@@ -24,6 +24,8 @@ ROUTES = {
     ("POST", "reviews"): "reviews-post",
     ("PUT", "reviews-helpful"): "reviews-helpful",
     ("PUT", "reviews-report"): "reviews-report",
+    ("PUT", "v2-reviews-vote"): "v2-vote",
+    ("POST", "v2-reviews-reports"): "v2-reports",
     ("POST", "admin:login"): "admin-login",
 }
 

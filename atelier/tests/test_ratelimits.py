@@ -36,6 +36,8 @@ def limits(settings):
         "reviews-post": "5/1h",
         "reviews-helpful": "3/1m",
         "reviews-report": "2/1h",
+        "v2-vote": "3/1m",
+        "v2-reports": "2/1h",
         "admin-login": "4/10m",
     }
     return settings.RATE_LIMITS
@@ -114,6 +116,34 @@ def test_votes_and_reports_have_limits_of_their_own(limits):
     assert reports == [204] * 2 + [429] * 3
     assert Review.objects.filter(reported=True).count() == 2
     assert post(client, "198.51.100.5").status_code == 201
+
+
+@pytest.mark.django_db
+def test_v2_votes_and_reports_have_limits_of_their_own_per_client(limits):
+    client = APIClient()
+    reviews = [review_make() for _ in range(4)]
+    address: dict[str, Any] = {"REMOTE_ADDR": "198.51.100.12"}
+    votes = [
+        client.put(
+            f"/v2/reviews/{review.id}/vote",
+            {"value": "up"},
+            format="json",
+            HTTP_X_VOTER=f"token-{n}",  # another token is still the same client
+            **address,
+        )
+        for n, review in enumerate(reviews)
+    ]
+    assert [vote.status_code for vote in votes] == [200] * 3 + [429]
+    assert votes[0]["RateLimit-Policy"] == '"v2-vote";q=3;w=60'
+    reports = [
+        client.post(
+            f"/v2/reviews/{review.id}/reports", {"reason": "spam"}, format="json", **address
+        ).status_code
+        for review in reviews
+    ]
+    assert reports == [201] * 2 + [429] * 2
+    # The legacy routes count apart.
+    assert client.put(f"/reviews/{reviews[3].id}/helpful", **address).status_code == 204
 
 
 @pytest.mark.django_db

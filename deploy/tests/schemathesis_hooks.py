@@ -11,7 +11,8 @@
   emptied; malformed ones are left for the negative tests.
 - Keys the body schema does not name are ignored by the API (reviews/tests cover it), yet
   schemathesis 4.32 reported bodies carrying them, which its schema allows, as invalid ones the
-  API accepted. They are taken out of the body before it is sent.
+  API accepted. They are taken out of the body before it is sent (the keys each operation's
+  body names are below).
 """
 
 import re
@@ -25,6 +26,8 @@ REVIEW_KEYS = {
     "product_id", "rating", "summary", "body", "recommend", "name", "email", "photos",
     "characteristics",
 }  # fmt: skip
+# The keys of each JSON body, by the last segment of the operation's path.
+BODY_KEYS = {"reviews": REVIEW_KEYS, "vote": {"value"}, "reports": {"reason", "note"}}
 
 
 def whole(value, default: int) -> int | None:
@@ -51,7 +54,8 @@ def before_call(ctx, case, **kwargs):
         case.query["page"] = max(DEPTH_MAX // count, 1)
     if not isinstance(case.body, dict):
         return
-    for unknown in set(case.body) - REVIEW_KEYS:
+    named = BODY_KEYS.get(case.operation.path.strip("/").rsplit("/", 1)[-1], set())
+    for unknown in set(case.body) - named:
         del case.body[unknown]
     ratings = case.body.get("characteristics")
     if isinstance(ratings, dict) and ratings and all(map(rating_well_formed, ratings.items())):

@@ -24,9 +24,10 @@ def tables_dump() -> dict[str, list[tuple]]:
 
 
 def tables_empty() -> None:
-    """The loaded tables, and the votes on their reviews, emptied."""
+    """The loaded tables, and the votes and reports on their reviews, emptied."""
+    loaded = ", ".join(table.name for table in LOAD_ORDER)
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {', '.join(table.name for table in LOAD_ORDER)}, review_votes")
+        cursor.execute(f"TRUNCATE {loaded}, review_votes, review_reports")
 
 
 def records(

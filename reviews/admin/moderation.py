@@ -7,7 +7,8 @@ log with the moderator who took them.
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
-from django.db.models import Prefetch, Q
+from django.db.models import Count, JSONField, Prefetch, Q
+from django.db.models.expressions import RawSQL
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
@@ -15,7 +16,7 @@ from django.utils.text import Truncator
 from atelier.ids import whole_number_from_text
 from reviews.admin.filters import ModerationStatusFilter, RatingFilter
 from reviews.admin.large_tables import FixedOrderChangeList, LargeTableAdmin
-from reviews.models import CharacteristicReview, Review, ReviewPhoto
+from reviews.models import CharacteristicReview, ReportReason, Review, ReviewPhoto
 from reviews.services import review_respond, reviews_remove, reviews_report, reviews_restore
 
 # The review page's buttons (see change_form.html): POST key -> (service, what it did).
@@ -23,6 +24,14 @@ PAGE_DECISIONS = {
     "_restore": (reviews_restore, "restored"),
     "_report": (reviews_report, "reported"),
 }
+# A review's page lists its newest reports, up to this many (the counts by reason cover them all).
+REPORTS_LISTED_MAX = 100
+# review_reports_pkey (review_id, reporter): a listed review's reports counted by reason, as
+# {"spam": 3, "fake": 1}, NULL when it has none. A column of the page's query: no query per row.
+REVIEW_REPORTS_BY_REASON = """
+SELECT jsonb_object_agg(reason, reports)
+  FROM (SELECT reason, count(*) AS reports FROM review_reports
+         WHERE review_id = "reviews"."id" GROUP BY reason) AS by_reason"""
 # An action touches at most this many reviews: the removal confirmation posts them all back,
 # and Django refuses forms of more than 1,000 fields (DATA_UPLOAD_MAX_NUMBER_FIELDS).
 ACTION_LIMIT = 500
@@ -81,13 +90,27 @@ class CharacteristicRatingInline(admin.TabularInline):
         return False
 
 
+TIMES = "\N{MULTIPLICATION SIGN}"
+
+
+def reasons_counted(counts: dict[str, int] | None) -> str:
+    """The reports' reasons with their counts, the most given first: "spam x3, fake x1" (with a
+    multiplication sign)."""
+    labels = dict(ReportReason.choices)
+    ranked = sorted((counts or {}).items(), key=lambda item: (-item[1], item[0]))
+    return ", ".join(f"{labels.get(reason, reason)} {TIMES}{count}" for reason, count in ranked)
+
+
 class ReviewChangeList(FixedOrderChangeList):
     def get_queryset(self, request, exclude_parameters=None):
         # The page's photos in one query; a count or an action never evaluates this prefetch.
+        # The reports by reason are a column of the page's own query (PostgreSQL drops it from
+        # the counts, which select none of it).
         return (
             super()
             .get_queryset(request, exclude_parameters)
             .prefetch_related(Prefetch("photos", queryset=ReviewPhoto.objects.order_by("id")))
+            .annotate(reports_by_reason=RawSQL(REVIEW_REPORTS_BY_REASON, (), JSONField()))
         )
 
 
@@ -103,6 +126,7 @@ class ReviewAdmin(LargeTableAdmin):
         "date",
         "helpfulness",
         "reported",
+        "reports",
         "photo_thumbnails",
     )
     list_display_links = ("id", "summary")
@@ -116,6 +140,7 @@ class ReviewAdmin(LargeTableAdmin):
         ("Review", {"fields": ("summary", "body", "date", "helpfulness")}),
         ("Reviewer", {"fields": ("reviewer_name", "reviewer_email")}),
         ("Response", {"fields": ("response",)}),
+        ("Reports", {"fields": ("report_reasons", "report_list")}),
     )
     # A moderator decides with the actions; the store's public response is the one field to write.
     readonly_fields = (
@@ -130,6 +155,8 @@ class ReviewAdmin(LargeTableAdmin):
         "helpfulness",
         "reviewer_name",
         "reviewer_email",
+        "report_reasons",
+        "report_list",
     )
 
     class Media:
@@ -205,6 +232,42 @@ class ReviewAdmin(LargeTableAdmin):
     @admin.display(description="body")
     def body_start(self, review: Review) -> str:
         return Truncator(review.body).chars(120)
+
+    @admin.display(description="reports")
+    def reports(self, review: Review) -> str:
+        return reasons_counted(getattr(review, "reports_by_reason", None))
+
+    # The review's page: its reports read-only. (Not an inline: Django 5.2's formsets cannot post
+    # back rows whose primary key is composite, which would break saving the response.)
+    @admin.display(description="reasons")
+    def report_reasons(self, review: Review) -> str:
+        # review_reports_pkey: the review's reports, counted by reason.
+        counts = review.reports.order_by().values_list("reason").annotate(reports=Count("*"))
+        return reasons_counted(dict(counts)) or "No reports."
+
+    @admin.display(description="newest reports")
+    def report_list(self, review: Review) -> str:
+        # review_reports_pkey, then a sort of the review's reports.
+        reports = review.reports.order_by("-created_at", "reason")[:REPORTS_LISTED_MAX]
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    report.created_at.strftime("%Y-%m-%d %H:%M"),
+                    report.get_reason_display(),
+                    report.note or "—",
+                )
+                for report in reports
+            ),
+        )
+        if not rows:
+            return "—"
+        return format_html(
+            '<table class="review-reports"><thead><tr><th>date (UTC)</th><th>reason</th>'
+            "<th>note</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
 
     @admin.display(description="photos")
     def photo_thumbnails(self, review: Review) -> str:

@@ -54,7 +54,7 @@ def ratings_version_drop(event: str) -> str:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reviews", "0008_review_votes"),
+        ("reviews", "0009_review_reports"),
     ]
 
     operations = [

@@ -120,3 +120,46 @@ def test_a_write_whose_transaction_rolls_back_purges_nothing(cache_node):
     assert cache_node == []
     services.review_mark_helpful(review_id=review.id, voter="v")
     assert cache_node == [{"xkey": f"p8 r{review.id}", "race": race_key(8)}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_v2_vote_purges_only_when_the_count_changes(client, cache_node):
+    review = review_make(product_id=57)
+    expected = {"xkey": f"p57 r{review.id}", "race": race_key(57)}
+
+    def vote(value: str, token: str = "voter-1") -> int:
+        return client.put(
+            f"/v2/reviews/{review.id}/vote",
+            {"value": value},
+            content_type="application/json",
+            HTTP_X_VOTER=token,
+        ).json()["helpfulness"]
+
+    assert vote("none") == 0  # no vote to take back
+    assert cache_node == []
+    assert vote("up") == 1
+    assert cache_node == [expected]
+    assert vote("up") == 1  # the same voter again
+    assert cache_node == [expected]
+    assert vote("none") == 0
+    assert cache_node == [expected] * 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_v2_report_purges_when_it_hides_the_review_only(client, cache_node):
+    review = review_make(product_id=58)
+
+    def report(token: str) -> int:
+        return client.post(
+            f"/v2/reviews/{review.id}/reports",
+            {"reason": "spam"},
+            content_type="application/json",
+            HTTP_X_VOTER=token,
+        ).status_code
+
+    assert report("reporter-1") == 201
+    assert cache_node == [{"xkey": f"p58 r{review.id}", "race": race_key(58)}]
+    cache_node.clear()
+    assert report("reporter-2") == 201  # already hidden: nothing cached changes
+    assert report("reporter-1") == 200
+    assert cache_node == []

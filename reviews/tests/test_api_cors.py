@@ -48,6 +48,23 @@ def test_a_preflight_allows_the_writes_and_is_cached(client, store_allowed):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "method"), [("/v2/reviews/1/vote", "PUT"), ("/v2/reviews/1/reports", "POST")]
+)
+def test_a_preflight_allows_the_v2_writes_with_the_voter_token(client, store_allowed, path, method):
+    response = client.options(
+        path,
+        HTTP_ORIGIN=STORE,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD=method,
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type, x-voter",
+    )
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == STORE
+    assert method in response["Access-Control-Allow-Methods"].split(", ")
+    assert "x-voter" in response["Access-Control-Allow-Headers"].split(", ")
+
+
+@pytest.mark.django_db
 def test_the_admin_is_never_opened_to_other_origins(client, store_allowed):
     response = client.get("/admin/login/", HTTP_ORIGIN=STORE)
     assert "Access-Control-Allow-Origin" not in response

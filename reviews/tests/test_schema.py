@@ -32,17 +32,32 @@ def test_schema_validates_without_warnings():
     assert "openapi: 3.1.0" in out.getvalue()
 
 
-def test_schema_lists_the_legacy_operations_the_detail_and_v2(schema):
-    operations = {(path, method) for path, item in schema["paths"].items() for method in item}
-    assert operations == {
+def operations_under(schema: dict, prefix: str) -> set[tuple[str, str]]:
+    return {
+        (path, method)
+        for path, item in schema["paths"].items()
+        for method in item
+        if path.startswith(prefix)
+    }
+
+
+def test_schema_lists_the_five_operations_and_the_detail(schema):
+    assert operations_under(schema, "/reviews/") == {
         ("/reviews/", "get"),
         ("/reviews/", "post"),
         ("/reviews/meta/", "get"),
         ("/reviews/{review_id}/", "get"),
         ("/reviews/{review_id}/helpful/", "put"),
         ("/reviews/{review_id}/report/", "put"),
+    }
+
+
+def test_schema_lists_the_v2_operations(schema):
+    assert operations_under(schema, "/v2/") == {
         ("/v2/products/{product_id}/reviews/", "get"),
         ("/v2/products/{product_id}/summary/", "get"),
+        ("/v2/reviews/{review_id}/vote/", "put"),
+        ("/v2/reviews/{review_id}/reports/", "post"),
     }
 
 
@@ -111,3 +126,66 @@ def test_v2_answers_conform_to_their_schemas(schema, api, catalog):
     conforms(schema, "SummaryOutput", api.get("/v2/products/5555/summary").json())
     conforms(schema, "ErrorOutput", api.get(f"{url}/reviews", {"rating": "9"}).json())
     conforms(schema, "ErrorOutput", api.get("/v2/products/x/summary").json())
+
+
+def test_schema_lists_the_v2_writes_with_the_voter_header_and_examples(schema):
+    assert {
+        ("/v2/reviews/{review_id}/vote/", "put"),
+        ("/v2/reviews/{review_id}/reports/", "post"),
+    } <= operations_under(schema, "/v2/")
+    vote = schema["paths"]["/v2/reviews/{review_id}/vote/"]["put"]
+    report = schema["paths"]["/v2/reviews/{review_id}/reports/"]["post"]
+    headers = {
+        name: {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
+        for name, operation in [("vote", vote), ("report", report)]
+    }
+    assert headers["vote"]["X-Voter"]["required"] is True
+    assert headers["report"]["X-Voter"].get("required", False) is False
+    assert headers["vote"]["X-Voter"]["schema"]["maxLength"] == 200
+    assert {"200", "400", "404", "422", "429"} <= set(vote["responses"])
+    assert {"200", "201", "400", "404", "422", "429"} <= set(report["responses"])
+    assert vote["requestBody"]["content"]["application/json"]["examples"]
+    assert report["responses"]["201"]["content"]["application/json"]["examples"]
+    components = schema["components"]["schemas"]
+    assert components["VoteValueEnum"]["enum"] == ["up", "none"]
+    assert "unspecified" not in components["ReportReasonInputEnum"]["enum"]
+    assert "unspecified" in components["ReportReasonEnum"]["enum"]
+
+
+def test_v2_answers_conform_to_the_schema(api, schema):
+    voter = {"HTTP_X_VOTER": "schema-voter"}
+    for value in ("up", "none"):
+        answer = api.put("/v2/reviews/1/vote", {"value": value}, format="json", **voter)
+        conforms(schema, "VoteOutput", answer.json())
+    for body in ({"reason": "spam", "note": "n"}, {"reason": "fake"}):
+        answer = api.post("/v2/reviews/2/reports", body, format="json", **voter)
+        assert answer.status_code in (200, 201)
+        conforms(schema, "ReportOutput", answer.json())
+    api.put("/reviews/3/report")
+    legacy = api.post("/v2/reviews/3/reports", {"reason": "spam"}, format="json")
+    assert legacy.json()["reason"] == "unspecified"
+    conforms(schema, "ReportOutput", legacy.json())
+    for error in (
+        api.put("/v2/reviews/1/vote", {"value": "down"}, format="json", **voter),
+        api.put("/v2/reviews/1/vote", {"value": "up"}, format="json"),
+        api.put("/v2/reviews/987654/vote", {"value": "up"}, format="json", **voter),
+        api.post("/v2/reviews/2/reports", {"reason": "unspecified"}, format="json"),
+    ):
+        assert error.status_code in (400, 404, 422)
+        conforms(schema, "ErrorOutput", error.json())
+
+
+def test_schema_accepts_the_documented_bodies_and_refuses_what_the_api_refuses(schema):
+    def valid(component: str, instance) -> bool:
+        validator = Draft202012Validator(
+            {"$ref": f"#/components/schemas/{component}", "components": schema["components"]}
+        )
+        return validator.is_valid(instance)
+
+    assert valid("VoteInput", {"value": "up"}) and valid("VoteInput", {"value": "none"})
+    assert not valid("VoteInput", {"value": "down"})
+    for note in ("", None, "x" * 1000):
+        assert valid("ReportCreateInput", {"reason": "other", "note": note})
+    assert valid("ReportCreateInput", {"reason": "off_topic"})
+    assert not valid("ReportCreateInput", {"reason": "other", "note": "x" * 1001})
+    assert not valid("ReportCreateInput", {"reason": "unspecified"})

@@ -319,23 +319,20 @@ def test_paging_while_another_connection_posts_and_votes(api, sort):
     [
         # One rating, newest first: the rating index gives that order for one rating.
         ("rating=5", "newest", "Index Scan using reviews_product_rating_idx"),
-        # Full-text search: the GIN index of (product_id, text) finds the product's matches
-        # among many (for a few, the product's index and a filter cost less: see below).
+        # Full-text search: the GIN index of (product_id, text) finds the product's matches.
         ("q=zippers", "newest", "Bitmap Index Scan on reviews_product_search_idx"),
         ("q=buckle -fabric", "helpful", "Bitmap Index Scan on reviews_product_search_idx"),
     ],
 )
 @pytest.mark.parametrize("plan_cache_mode", ["force_custom_plan", "force_generic_plan"])
 def test_filters_worth_an_index_are_read_from_it(catalog, query, sort, index, plan_cache_mode):
-    if "q=" in query:  # thousands of reviews, few of them matching: the index is worth it
-        Review.objects.bulk_create(
-            Review(
-                product_id=PRODUCT, rating=3, date=catalog[0].date, summary="plain",
-                body="nothing to find here", recommend=True, reviewer_name="bulk",
-                reviewer_email="bulk@example.com",
-            )
-            for _ in range(3000)
-        )  # fmt: skip
+    # On 45 rows, which index the planner picks is a matter of its estimates (a product's btree
+    # and a filter can cost less, rightly). Without the others (dropped inside the test's
+    # transaction), the index must answer the filter itself: it can only when the statement's
+    # expressions are the index's, in custom and generic plans alike.
+    with connection.cursor() as cursor:
+        for index_name in {each.index for each in SORTS.values()} - {index.split()[-1]}:
+            cursor.execute(f"DROP INDEX {index_name}")
     reviews, _ = filtered(PRODUCT, QueryDict(query))
     statement, params = page_statement(
         product_id=PRODUCT,
@@ -346,8 +343,6 @@ def test_filters_worth_an_index_are_read_from_it(catalog, query, sort, index, pl
         cursor=None,
         voter=None,
     )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE reviews")
     plan = page_plan(statement, params, plan_cache_mode, bitmaps="q=" in query)
     top = plan.split("InitPlan", 1)[0]
     assert index in top, plan

@@ -1,1 +1,2 @@
-"""API v2, beside the legacy routes: filtered keyset lists, summaries, votes and reports."""
+"""API v2, beside the legacy routes the contract keeps as they are: filtered keyset lists,
+summaries, votes and reports."""

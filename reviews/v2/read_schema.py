@@ -14,6 +14,7 @@ from reviews.schema import (
     error,
 )
 from reviews.v2.filters import SEARCH_LENGTH_MAX, ReviewFilterSet, ReviewPageInputSerializer
+from reviews.v2.writes_schema import voter_header
 
 PRODUCT_ID = OpenApiParameter(
     "product_id",
@@ -21,11 +22,8 @@ PRODUCT_ID = OpenApiParameter(
     OpenApiParameter.PATH,
     description="Product id.",
 )
-VOTER = OpenApiParameter(
-    "X-Voter",
-    # Printable ASCII, spaces inside only (HTTP trims them at the ends).
-    {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]([ -~]*[!-~])?$"},
-    OpenApiParameter.HEADER,
+VOTER = voter_header(
+    required=False,
     description=(
         "Optional: the storefront's token for this shopper. With it each review says `my_vote`,"
         " and the answer is private (never cached for others)."

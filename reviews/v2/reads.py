@@ -15,11 +15,9 @@ from reviews.negotiation import JSONOnlyNegotiation
 from reviews.v2 import read_schema, selectors
 from reviews.v2.cursors import DEFAULT_SORT, SORTS, Cursor, CursorInvalid, filters_digest
 from reviews.v2.filters import INVALID_FILTER, filtered, page_params
+from reviews.v2.headers import request_voter
 from reviews.v2.shapes import counts_shape
 from reviews.views import cacheable_response, private_response
-from reviews.voters import token_voter
-
-VOTER_HEADER = "X-Voter"
 
 
 def product_id_parse(raw: str) -> int:
@@ -27,19 +25,6 @@ def product_id_parse(raw: str) -> int:
     if product_id is None:
         raise ProductIdInvalid()
     return product_id
-
-
-def request_voter(request: HttpRequest) -> str | None:
-    token = request.headers.get(VOTER_HEADER)
-    if token is None:
-        return None
-    voter = token_voter(token)
-    if voter is None:
-        raise InputInvalid(
-            detail="Error: invalid X-Voter header",
-            errors={VOTER_HEADER: ["1 to 200 printable ASCII characters."]},
-        )
-    return voter
 
 
 class ProductViewSet(viewsets.ViewSet):

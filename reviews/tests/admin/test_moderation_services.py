@@ -89,5 +89,5 @@ def test_many_reviews_cost_a_fixed_number_of_statements(django_assert_num_querie
         reviews_restore(review_ids=few, moderator=moderator)
     with django_assert_num_queries(4):
         reviews_restore(review_ids=many, moderator=moderator)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         reviews_remove(review_ids=many, moderator=moderator)
