@@ -5,16 +5,23 @@ Every filter combines with the others. A value that is not one of a filter's cho
 naming it, never silently ignored; a parameter other than ``rating`` given twice is a 422 too.
 """
 
+import re
 from typing import Any
 
 import django_filters
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Exists, OuterRef, QuerySet
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reviews.exceptions import InputInvalid
 from reviews.models import SEARCH_CONFIG, VISIBLE, Review, ReviewPhoto, SearchDocument
-from reviews.serializers import InputSerializer, QueryWholeNumberField, quick_whole_number
+from reviews.serializers import (
+    InputSerializer,
+    QueryWholeNumberField,
+    SortField,
+    quick_whole_number,
+)
 from reviews.v2.cursors import SORTS
 
 LIMIT_MAX = 100
@@ -22,7 +29,7 @@ LIMIT_DEFAULT = 10
 SEARCH_LENGTH_MAX = 200
 CURSOR_LENGTH_MAX = 1000
 # What django.core.signing writes: URL-safe base64 and its separators.
-CURSOR_PATTERN = r"^[A-Za-z0-9_.:-]+$"
+CURSOR_PATTERN = r"^[A-Za-z0-9_.:-]*$"
 BOOLEAN_CHOICES = (("true", "true"), ("false", "false"))
 INVALID_FILTER = "Error: invalid filter provided"
 
@@ -115,15 +122,37 @@ def repeats_refuse(query, *, allowed: set[str]) -> None:
         )
 
 
+@extend_schema_field(
+    # One schema, not DRF-spectacular's oneOf for a blank-allowed field, which "" matches twice.
+    {"type": "string", "maxLength": CURSOR_LENGTH_MAX, "pattern": CURSOR_PATTERN}
+)
+class CursorField(serializers.Field):
+    """An opaque cursor as it travels: what django.core.signing writes, at most 1,000
+    characters; empty means none (as an empty parameter means its default elsewhere)."""
+
+    default_error_messages = {"invalid": "Not a cursor of this list."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or len(data) > CURSOR_LENGTH_MAX:
+            self.fail("invalid")
+        if not re.fullmatch(CURSOR_PATTERN, data):
+            self.fail("invalid")
+        return data or None
+
+    def to_representation(self, value):
+        return value
+
+
 class ReviewPageInputSerializer(InputSerializer):
     """Which page of the filtered list: its sort and size, or a cursor from an earlier page."""
 
-    sort = serializers.ChoiceField(
+    sort = SortField(
         choices=list(SORTS),
         required=False,
+        default=None,
         help_text=(
-            "relevant (default), newest, oldest, helpful, rating_high or rating_low; a cursor"
-            " carries its own sort."
+            "relevant (default), newest, oldest, helpful, rating_high or rating_low; empty means"
+            " the default; a cursor carries its own sort."
         ),
     )
     limit = QueryWholeNumberField(
@@ -132,11 +161,9 @@ class ReviewPageInputSerializer(InputSerializer):
         default=LIMIT_DEFAULT,
         help_text=f"Reviews per page, 1 to {LIMIT_MAX} (default {LIMIT_DEFAULT}).",
     )
-    cursor = serializers.RegexField(
-        CURSOR_PATTERN,
-        max_length=CURSOR_LENGTH_MAX,
+    cursor = CursorField(
         required=False,
-        help_text="Opaque: the next or previous link of an earlier page carries it.",
+        help_text="Opaque: the next or previous link of an earlier page carries it (empty: none).",
     )
 
     details = {
@@ -149,7 +176,7 @@ class ReviewPageInputSerializer(InputSerializer):
     @classmethod
     def quick_validated(cls, data) -> dict | None:
         """A plain sort and limit, no cursor: what a first page asks (see InputSerializer)."""
-        sort = data.get("sort")
+        sort = data.get("sort") or None  # sort= (empty): the default
         limit = quick_whole_number(data, "limit", LIMIT_DEFAULT, LIMIT_MAX)
         if "cursor" in data or limit is None or (sort is not None and sort not in SORTS):
             return None

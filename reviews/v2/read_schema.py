@@ -35,8 +35,8 @@ def boolean_choice(name: str) -> OpenApiParameter:
     return OpenApiParameter(
         name,
         str,
-        enum=["true", "false"],
-        description=ReviewFilterSet.base_filters[name].extra["help_text"],
+        enum=["true", "false", ""],
+        description=ReviewFilterSet.base_filters[name].extra["help_text"] + " Empty: no filter.",
     )
 
 
@@ -149,6 +149,7 @@ V2_REVIEW_LIST = extend_schema(
     parameters=[PRODUCT_ID, *FILTERS, ReviewPageInputSerializer, VOTER, RETRY_AFTER],
     responses={
         200: V2ReviewPageOutputSerializer,
+        400: error("An X-Voter header that is not a voter token."),
         404: NOT_A_PRODUCT_ID,
         (414, "text/html"): URI_TOO_LONG,
         422: INVALID_FILTERS,
