@@ -10,6 +10,7 @@ import orjson
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from rest_framework import status, viewsets
+from rest_framework.exceptions import APIException
 
 from atelier.ids import whole_number_from_text
 from reviews import schema, selectors, services
@@ -73,13 +74,17 @@ def idempotent(request, write, body: object = None) -> Answer:
     return answer_once(key=key, fingerprint=fingerprint, write=write)
 
 
+def path_id(raw: str, not_found: type[APIException]) -> int:
+    """A path id that is not a whole number in the id range names nothing: ``not_found`` (a
+    404), like an unknown one."""
+    found = whole_number_from_text(raw)
+    if found is None:
+        raise not_found()
+    return found
+
+
 def review_id_parse(raw: str) -> int:
-    """A path id that is not a whole number in the id range names no review: 404, like an
-    unknown one."""
-    review_id = whole_number_from_text(raw)
-    if review_id is None:
-        raise ReviewNotFound()
-    return review_id
+    return path_id(raw, ReviewNotFound)
 
 
 class ReviewViewSet(viewsets.ViewSet):

@@ -13,6 +13,7 @@ from django.http import QueryDict
 from reviews.models import Review
 from reviews.services import review_mark_helpful
 from reviews.tests.factories import review_make
+from reviews.tests.test_api_list import RESULT_KEYS
 from reviews.tests.v2_catalog import FILTER_CASES, PRODUCT, catalog_make
 from reviews.v2.cursors import SORTS, Cursor
 from reviews.v2.filters import filtered
@@ -102,19 +103,7 @@ def test_a_result_has_the_legacy_fields_then_its_characteristics(api, catalog):
     rated = next(r for r in catalog if not r.reported and r.characteristic_ratings.exists())
     results = api.get(URL, {"sort": "newest", "limit": 100}).json()["results"]
     result = next(r for r in results if r["review_id"] == rated.id)
-    assert list(result) == [
-        "review_id",
-        "rating",
-        "summary",
-        "recommend",
-        "response",
-        "body",
-        "date",
-        "reviewer_name",
-        "helpfulness",
-        "photos",
-        "characteristics",
-    ]
+    assert list(result) == [*RESULT_KEYS, "characteristics"]
     legacy = api.get(f"/reviews/{rated.id}").json()
     assert {k: v for k, v in result.items() if k != "characteristics"} == legacy
     fit_value = rated.characteristic_ratings.get(characteristic__name="Fit").value

@@ -8,7 +8,6 @@ from django.http import HttpRequest
 from rest_framework import viewsets
 from rest_framework.decorators import action
 
-from atelier.ids import whole_number_from_text
 from reviews.exceptions import InputInvalid, ProductIdInvalid
 from reviews.invalidation import product_tag
 from reviews.negotiation import JSONOnlyNegotiation
@@ -17,14 +16,7 @@ from reviews.v2.cursors import DEFAULT_SORT, SORTS, Cursor, CursorInvalid, filte
 from reviews.v2.filters import INVALID_FILTER, filtered, page_params
 from reviews.v2.headers import request_voter
 from reviews.v2.shapes import counts_shape
-from reviews.views import cacheable_response, private_response
-
-
-def product_id_parse(raw: str) -> int:
-    product_id = whole_number_from_text(raw)
-    if product_id is None:
-        raise ProductIdInvalid()
-    return product_id
+from reviews.views import cacheable_response, path_id, private_response
 
 
 class ProductViewSet(viewsets.ViewSet):
@@ -37,7 +29,7 @@ class ProductViewSet(viewsets.ViewSet):
     @read_schema.V2_REVIEW_LIST
     @action(detail=True, methods=["get"], url_path="reviews")
     def reviews(self, request, product_id: str):
-        pk = product_id_parse(product_id)
+        pk = path_id(product_id, ProductIdInvalid)
         reviews, filters = filtered(pk, request.query_params)
         params = page_params(request.query_params)
         digest = filters_digest(filters)
@@ -81,7 +73,7 @@ class ProductViewSet(viewsets.ViewSet):
     @read_schema.V2_SUMMARY
     @action(detail=True, methods=["get"], url_path="summary")
     def summary(self, request, product_id: str):
-        pk = product_id_parse(product_id)
+        pk = path_id(product_id, ProductIdInvalid)
         reviews, filters = filtered(pk, request.query_params)
         summary = selectors.product_summary(product_id=pk, reviews=reviews if filters else None)
         answer: dict[str, Any] = {

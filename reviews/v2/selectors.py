@@ -15,30 +15,14 @@ from django.db.models import Field, Func, QuerySet, Value
 from django.db.models.lookups import GreaterThan, LessThan
 
 from atelier.db import prepared_cursor
-from reviews.selectors import REVIEW_JSON_FIELDS
+from reviews.meta.rebuild import PRODUCT_META_COUNTS
+from reviews.selectors import REVIEW_JSON_FIELDS, VISIBLE_COLUMNS
 from reviews.v2.cursors import Cursor, Direction, Sort
 from reviews.v2.labels import CHARACTERISTIC_LABELS
 
-PAGE_COLUMNS = (
-    "id",
-    "rating",
-    "summary",
-    "recommend",
-    "response",
-    "body",
-    "date",
-    "reviewer_name",
-    "helpfulness",
-)
-PRODUCT_COUNTS = (
-    "rating_1",
-    "rating_2",
-    "rating_3",
-    "rating_4",
-    "rating_5",
-    "recommend_false",
-    "recommend_true",
-)
+# The review's own columns, as the legacy list reads them.
+PAGE_COLUMNS = tuple(VISIBLE_COLUMNS.split(", "))
+PRODUCT_COUNTS = PRODUCT_META_COUNTS
 
 
 class Row(Func):
