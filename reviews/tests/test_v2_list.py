@@ -196,6 +196,9 @@ def test_a_cursor_belongs_to_its_filters_and_sort(api, catalog):
     assert api.get(URL, {"cursor": cursor, "sort": "oldest"}).status_code == 422
     assert api.get(URL, {"cursor": cursor, "rating": "5"}).status_code == 422
     assert api.get(URL, {"cursor": cursor[:-2] + "xx"}).status_code == 422
+    other_product = api.get(f"/v2/products/{PRODUCT + 1}/reviews", {"cursor": cursor})
+    assert other_product.status_code == 422
+    assert "cursor" in other_product.json()["errors"]
 
 
 @pytest.mark.parametrize("product_id", ["abc", "0", "2147483648", "-1"])

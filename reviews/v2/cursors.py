@@ -153,7 +153,9 @@ class Cursor:
         )
 
 
-def filters_digest(filters: dict[str, Any]) -> str:
-    """A short digest of the filters in a canonical form: a cursor belongs to one filtered list."""
-    canonical = repr(sorted((name, value) for name, value in filters.items() if value is not None))
+def filters_digest(product_id: int, filters: dict[str, Any]) -> str:
+    """A short digest of the product and the filters in a canonical form: a cursor belongs to one
+    filtered list of one product."""
+    given = sorted((name, value) for name, value in filters.items() if value is not None)
+    canonical = repr((product_id, given))
     return blake2b(canonical.encode(), digest_size=6).hexdigest()

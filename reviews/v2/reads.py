@@ -32,7 +32,7 @@ class ProductViewSet(viewsets.ViewSet):
         pk = path_id(product_id, ProductIdInvalid)
         reviews, filters = filtered(pk, request.query_params)
         params = page_params(request.query_params)
-        digest = filters_digest(filters)
+        digest = filters_digest(pk, filters)
         cursor = None
         if params["cursor"] is not None:
             try:
@@ -40,7 +40,9 @@ class ProductViewSet(viewsets.ViewSet):
             except CursorInvalid as exc:
                 raise _cursor_invalid(str(exc)) from exc
             if cursor.filters != digest or params["sort"] not in (None, cursor.sort):
-                raise _cursor_invalid("This cursor belongs to a list with other filters or sort.")
+                raise _cursor_invalid(
+                    "This cursor belongs to another list: another product, other filters or sort."
+                )
         sort = SORTS[cursor.sort if cursor else params["sort"] or DEFAULT_SORT]
         voter = request_voter(request)
         page = selectors.review_page(
