@@ -13,7 +13,7 @@ from reviews.invalidation import product_tag
 from reviews.negotiation import JSONOnlyNegotiation
 from reviews.v2 import read_schema, selectors
 from reviews.v2.cursors import DEFAULT_SORT, SORTS, Cursor, CursorInvalid, filters_digest
-from reviews.v2.filters import INVALID_FILTER, filtered, page_params
+from reviews.v2.filters import INVALID_FILTER, ReviewFilterSet, filtered, page_params
 from reviews.v2.headers import request_voter
 from reviews.v2.shapes import counts_shape
 from reviews.views import cacheable_response, path_id, private_response
@@ -100,7 +100,7 @@ def _page_link(request: HttpRequest, product_id: int, *, sort: str, limit: int):
     filters = [
         (name, value)
         for name, values in request.GET.lists()
-        if name in ("rating", "recommend", "with_photos", "q")
+        if name in ReviewFilterSet.base_filters
         for value in values
     ]
 

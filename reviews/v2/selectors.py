@@ -22,7 +22,6 @@ from reviews.v2.labels import CHARACTERISTIC_LABELS
 
 # The review's own columns, as the legacy list reads them.
 PAGE_COLUMNS = tuple(VISIBLE_COLUMNS.split(", "))
-PRODUCT_COUNTS = PRODUCT_META_COUNTS
 
 
 class Row(Func):
@@ -50,11 +49,19 @@ MY_VOTE_JSON = """CASE WHEN EXISTS (SELECT FROM review_votes AS vote
                 THEN 'up' ELSE 'none' END"""
 
 
-def review_json(*, with_vote: bool) -> str:
-    fields = [REVIEW_JSON_FIELDS, f"'characteristics', {CHARACTERISTICS_JSON}"]
-    if with_vote:
-        fields.append(f"'my_vote', {MY_VOTE_JSON}")
+def _review_json(*fields: str) -> str:
     return "json_build_object(\n           " + ",\n           ".join(fields) + ")"
+
+
+# A v2 list result, without and with the voter's vote (keyed by whether the request has a voter).
+REVIEW_JSON = {
+    False: _review_json(REVIEW_JSON_FIELDS, f"'characteristics', {CHARACTERISTICS_JSON}"),
+    True: _review_json(
+        REVIEW_JSON_FIELDS,
+        f"'characteristics', {CHARACTERISTICS_JSON}",
+        f"'my_vote', {MY_VOTE_JSON}",
+    ),
+}
 
 
 LABELS_PARAMETER = json.dumps(CHARACTERISTIC_LABELS)
@@ -102,7 +109,11 @@ def review_page(
     ]
     backwards = cursor is not None and cursor.direction == "previous"
     more = fetched > limit
-    total = count if counted else _total_of(filters, dict(zip(PRODUCT_COUNTS, counts, strict=True)))
+    total = (
+        count
+        if counted
+        else _total_of(filters, dict(zip(PRODUCT_META_COUNTS, counts, strict=True)))
+    )
 
     def at(position: tuple, direction: Direction) -> Cursor:
         return Cursor(sort.name, snapshot, direction, position, filters_digest)
@@ -161,7 +172,7 @@ def page_statement(
 WITH page AS MATERIALIZED (
     SELECT p.*, row_number() OVER (ORDER BY {read_order}) AS ord FROM ({page_sql}) AS p
 )
-SELECT (SELECT coalesce(json_agg({review_json(with_vote=voter is not None)}
+SELECT (SELECT coalesce(json_agg({REVIEW_JSON[voter is not None]}
                                  ORDER BY {shown_order}) FILTER (WHERE page.ord <= %s), '[]')
           FROM page)::text,
        (SELECT json_agg(json_build_array({", ".join(f"page.{n}" for n in key_names)})
@@ -170,7 +181,7 @@ SELECT (SELECT coalesce(json_agg({review_json(with_vote=voter is not None)}
        (SELECT count(*) FROM page),
        {"(SELECT max(id) FROM reviews)" if cursor is None else "NULL"},
        {f"(SELECT count(*) FROM ({count_sql}) AS counted)" if counted else "NULL"},
-       meta.version, {", ".join(f"meta.{name}" for name in PRODUCT_COUNTS)}
+       meta.version, {", ".join(f"meta.{name}" for name in PRODUCT_META_COUNTS)}
   FROM (SELECT) AS one LEFT JOIN product_meta AS meta ON meta.product_id = %s"""
     params = [
         *page_params,
@@ -217,7 +228,7 @@ class Summary:
 # The product's aggregates (product_meta primary key), its characteristics
 # (characteristics_product_idx) with theirs (characteristic_meta primary key).
 SUMMARY_STORED = f"""
-SELECT meta.version, {", ".join(f"meta.{name}" for name in PRODUCT_COUNTS)},
+SELECT meta.version, {", ".join(f"meta.{name}" for name in PRODUCT_META_COUNTS)},
        (SELECT json_agg(json_build_array(c.id, c.name, cm.value_1, cm.value_2, cm.value_3,
                                          cm.value_4, cm.value_5) ORDER BY c.id)
           FROM characteristics AS c
