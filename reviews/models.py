@@ -285,6 +285,68 @@ class CharacteristicMeta(models.Model):
         return f"Meta of characteristic {self.characteristic_id}"
 
 
+# The filters of API v2 whose sets the cells below partition a product's visible reviews by.
+CELL_DIMENSIONS = ("rating", "recommend", "with_photos")
+
+
+class ProductMetaCell(models.Model):
+    """How many of a product's visible reviews have one rating, one recommend and one photos
+    state (``with_photos``: the review has a row in ``reviews_photos``).
+
+    The cells of a product add up to its ``product_meta`` row; API v2 sums the cells a filter on
+    rating, recommend and photos selects. Kept exact by the triggers of migration 0013, like the
+    meta aggregates; no row, or a row of zero, means no such review.
+    """
+
+    pk = models.CompositePrimaryKey("product_id", *CELL_DIMENSIONS)
+    product_id = models.IntegerField()
+    rating = models.SmallIntegerField()
+    recommend = models.BooleanField()
+    with_photos = models.BooleanField()
+    review_count = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "product_meta_cells"
+
+    def __str__(self) -> str:
+        return (
+            f"Cell of product {self.product_id}:"
+            f" {self.rating}, {self.recommend}, {self.with_photos}"
+        )
+
+
+class CharacteristicMetaCell(models.Model):
+    """One characteristic's distribution of 1..5 ratings over the visible reviews with one rating,
+    one recommend and one photos state: ``characteristic_meta`` split like ``ProductMetaCell``."""
+
+    pk = models.CompositePrimaryKey("characteristic_id", *CELL_DIMENSIONS)
+    # No foreign key, as for characteristic_meta: a characteristic's leftover zeros mean no row.
+    characteristic = models.ForeignKey(
+        Characteristic,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="meta_cells",
+    )
+    rating = models.SmallIntegerField()
+    recommend = models.BooleanField()
+    with_photos = models.BooleanField()
+    value_1 = models.IntegerField(default=0)
+    value_2 = models.IntegerField(default=0)
+    value_3 = models.IntegerField(default=0)
+    value_4 = models.IntegerField(default=0)
+    value_5 = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "characteristic_meta_cells"
+
+    def __str__(self) -> str:
+        return (
+            f"Cell of characteristic {self.characteristic_id}:"
+            f" {self.rating}, {self.recommend}, {self.with_photos}"
+        )
+
+
 class IdempotencyKey(models.Model):
     """A write made with an ``Idempotency-Key`` header and the answer it got, so that a retry with
     the same key and request gets the same answer instead of a second write. Committed in the same

@@ -13,10 +13,10 @@ from psycopg import sql
 from loaders.database.sequences import id_sequences_sync
 from reviews.invalidation import invalidate_all_on_commit
 from reviews.meta.fill import meta_fill_empty, meta_table_fill_if_empty
-from reviews.meta.rebuild import meta_rebuild
+from reviews.meta.rebuild import META_TABLES, meta_rebuild
 
 # Written by the rebuild, so their statistics are refreshed after it.
-AGGREGATE_TABLES = ("product_meta", "characteristic_meta")
+AGGREGATE_TABLES = tuple(META_TABLES)
 
 
 def post_load(cursor, tables: tuple[str, ...]) -> None:

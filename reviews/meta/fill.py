@@ -26,7 +26,7 @@ import tempfile
 from django.db import connection, transaction
 from psycopg import sql
 
-from reviews.meta.rebuild import CHARACTERISTIC_META_COUNTS, PRODUCT_META_COUNTS
+from reviews.meta.rebuild import CHARACTERISTIC_META_COUNTS, META_TABLES, PRODUCT_META_COUNTS
 
 COPY_BLOCK = 1 << 20
 
@@ -62,19 +62,44 @@ LEFT JOIN (
 WHERE every.n > coalesce(hidden.n, 0)
 ORDER BY every.characteristic_id"""
 
+# The cells: the fresh views' rows, with whether a review has photos read from one hashed set of
+# the photos' review ids instead of a probe of reviews_photos_review_idx per review.
+_WITH_PHOTOS = "r.id IN (SELECT review_id FROM reviews_photos) AS with_photos"
+PRODUCT_META_CELLS_FILL = f"""
+SELECT r.product_id, r.rating, r.recommend, {_WITH_PHOTOS}, count(*)::integer
+FROM reviews r
+WHERE NOT r.reported
+GROUP BY 1, 2, 3, 4
+ORDER BY 1, 2, 3, 4"""
+_VALUE_COUNTS = ",\n       ".join(
+    f"count(*) FILTER (WHERE c.value = {n})::integer" for n in range(1, 6)
+)
+CHARACTERISTIC_META_CELLS_FILL = f"""
+SELECT c.characteristic_id, r.rating, r.recommend, {_WITH_PHOTOS},
+       {_VALUE_COUNTS}
+FROM characteristic_reviews c
+JOIN reviews r ON r.id = c.review_id
+WHERE NOT r.reported
+GROUP BY 1, 2, 3, 4
+ORDER BY 1, 2, 3, 4"""
+
 # Per fill, reset afterwards. Enough memory that no aggregate spills to disk. Sorted aggregation,
-# not hashed: the planner estimates about a tenth of the real number of characteristics (3.1
-# million of 19.5 million ratings) and hashes them all, then sorts; grouped in index order the
-# rows stream out already sorted, in half the time.
+# not hashed, for characteristic_meta: the planner estimates about a tenth of the real number of
+# characteristics (3.1 million of 19.5 million ratings) and hashes them all, then sorts; grouped
+# in index order the rows stream out already sorted, in half the time.
 FILL_SETTINGS = {
     "product_meta": {"work_mem": "256MB"},
     "characteristic_meta": {"work_mem": "256MB", "enable_hashagg": "off"},
+    "product_meta_cells": {"work_mem": "256MB"},
+    "characteristic_meta_cells": {"work_mem": "256MB"},
 }
-FILL_ROWS = {"product_meta": PRODUCT_META_FILL, "characteristic_meta": CHARACTERISTIC_META_FILL}
-FILL_COLUMNS = {
-    "product_meta": ("product_id", *PRODUCT_META_COUNTS),
-    "characteristic_meta": ("characteristic_id", *CHARACTERISTIC_META_COUNTS),
+FILL_ROWS = {
+    "product_meta": PRODUCT_META_FILL,
+    "characteristic_meta": CHARACTERISTIC_META_FILL,
+    "product_meta_cells": PRODUCT_META_CELLS_FILL,
+    "characteristic_meta_cells": CHARACTERISTIC_META_CELLS_FILL,
 }
+FILL_COLUMNS = {name: (*table.key, *table.counts) for name, table in META_TABLES.items()}
 PRIMARY_KEY = """
 SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
 WHERE conrelid = %s::regclass AND contype = 'p'"""

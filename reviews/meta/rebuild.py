@@ -1,8 +1,10 @@
 """The meta aggregates as a whole: rebuild them set-wise from the base tables, and verify them.
 
-The triggers of migration 0002 keep ``product_meta`` and ``characteristic_meta`` exact on every
-write; the views ``product_meta_fresh`` and ``characteristic_meta_fresh`` compute the same rows
-from the base tables. A rebuild writes the views into the tables; a verification compares them.
+The triggers of migrations 0002 and 0013 keep the tables of ``META_TABLES`` exact on every write:
+``product_meta`` and ``characteristic_meta``, and the same split by rating, recommend and photos
+(``product_meta_cells``, ``characteristic_meta_cells``). A view ``<table>_fresh`` computes each
+one's rows from the base tables. A rebuild writes the views into the tables; a verification
+compares them.
 """
 
 from collections.abc import Callable, Collection
@@ -11,20 +13,24 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from reviews.invalidation import invalidate_on_commit
+from reviews.models import CELL_DIMENSIONS
 
-# Every trigger that keeps the aggregates (migrations 0002 and 0010), by table: a disabled one
-# makes them stale (the counts, or the version API v2 reports with them).
+EVENTS = ("insert", "update", "delete", "truncate")
+# Every trigger that keeps the aggregates (migrations 0002, 0010 and 0013), by table: a disabled
+# one makes them stale (the counts, or the version API v2 reports with them).
 META_TRIGGERS = {
     "reviews": tuple(
-        f"reviews_meta_{event}" for event in ("insert", "update", "delete", "truncate")
+        f"reviews_meta_{event}{cells}" for event in EVENTS for cells in ("", "_cells")
     ),
     "characteristic_reviews": (
         *(
-            f"characteristic_reviews_meta_{event}"
-            for event in ("insert", "update", "delete", "truncate")
+            f"characteristic_reviews_meta_{event}{cells}"
+            for event in EVENTS
+            for cells in ("", "_cells")
         ),
-        *(f"characteristic_reviews_version_{event}" for event in ("insert", "update", "delete")),
+        *(f"characteristic_reviews_version_{event}" for event in EVENTS[:3]),
     ),
+    "reviews_photos": tuple(f"reviews_photos_meta_{event}_cells" for event in EVENTS),
     "product_meta": ("product_meta_version",),
 }
 
@@ -44,93 +50,153 @@ CHARACTERISTIC_META_COUNTS = ("value_1", "value_2", "value_3", "value_4", "value
 PRODUCT_CHUNK = 20_000
 CHARACTERISTIC_CHUNK = 10_000
 
+# The product of a characteristic's row (characteristics_pkey): a characteristic deleted
+# meanwhile has no product left to purge.
+PRODUCT_OF_CHARACTERISTIC = "(SELECT product_id FROM characteristics WHERE id = k)"
+
+
+@dataclass(frozen=True)
+class MetaTable:
+    """An aggregate table, beside its ``<name>_fresh`` view: its key (a rebuild walks ranges of
+    the first column), its counts, and whose rows it counts (``counted``: the base table and
+    condition whose key column bounds the ranges)."""
+
+    name: str
+    key: tuple[str, ...]
+    counts: tuple[str, ...]
+    counted: str
+    chunk: int
+
+    @property
+    def per_product(self) -> bool:
+        return self.key[0] == "product_id"
+
+    @property
+    def product(self) -> str:
+        """The product of a row whose first key column is ``k``, in SQL."""
+        return "k" if self.per_product else PRODUCT_OF_CHARACTERISTIC
+
+
+# Only visible reviews count: their product ids' min and max come from a partial index
+# (reviews_product_newest_idx).
+_PRODUCTS_COUNTED = "reviews WHERE NOT reported"
+_CHARACTERISTICS_COUNTED = "characteristic_reviews"
+META_TABLES = {
+    table.name: table
+    for table in (
+        MetaTable(
+            "product_meta", ("product_id",), PRODUCT_META_COUNTS, _PRODUCTS_COUNTED, PRODUCT_CHUNK
+        ),
+        MetaTable(
+            "characteristic_meta",
+            ("characteristic_id",),
+            CHARACTERISTIC_META_COUNTS,
+            _CHARACTERISTICS_COUNTED,
+            CHARACTERISTIC_CHUNK,
+        ),
+        MetaTable(
+            "product_meta_cells",
+            ("product_id", *CELL_DIMENSIONS),
+            ("review_count",),
+            _PRODUCTS_COUNTED,
+            PRODUCT_CHUNK,
+        ),
+        MetaTable(
+            "characteristic_meta_cells",
+            ("characteristic_id", *CELL_DIMENSIONS),
+            CHARACTERISTIC_META_COUNTS,
+            _CHARACTERISTICS_COUNTED,
+            CHARACTERISTIC_CHUNK,
+        ),
+    )
+}
+
 # Held by a rebuild for one key range at a time: it conflicts with the ROW EXCLUSIVE every trigger
 # takes first, so no aggregate write is in flight while the range is recomputed, and writers wait
 # at most one range (reads never wait); and with itself, so that two rebuilds take turns (each
-# may write product_meta rows: the versions of the products whose characteristics it corrected).
-AGGREGATES_REBUILD_LOCK = "LOCK TABLE product_meta, characteristic_meta IN SHARE ROW EXCLUSIVE MODE"
-# A new version for products whose characteristic rows a rebuild corrected (the row trigger of
-# migration 0010 sets it).
+# may write product_meta rows: the versions of the products whose other rows it corrected).
+AGGREGATES_REBUILD_LOCK = f"LOCK TABLE {', '.join(META_TABLES)} IN SHARE ROW EXCLUSIVE MODE"
+# A new version for products whose characteristic or cell rows a rebuild corrected (the row
+# trigger of migration 0010 sets it).
 PRODUCT_META_VERSION_BUMP = (
     "UPDATE product_meta SET version = version WHERE product_id = ANY(%(products)s)"
 )
 
 
-def _range_rebuild_sql(table: str, key: str, counts: tuple[str, ...], product: str) -> str:
-    """One statement making ``table``'s rows with ``key`` in [first, stop) equal to the fresh
-    view: deletes rows no longer backed by any counted row, writes only rows that differ. It
-    returns how many rows it changed and their products (``product``: the product of ``k``)."""
+def _range_rebuild_sql(table: MetaTable) -> str:
+    """One statement making ``table``'s rows whose first key column is in [first, stop) equal to
+    the fresh view: deletes rows no longer backed by any counted row, writes only rows that
+    differ. It returns how many rows it changed and their products."""
+    first, keys, counts = table.key[0], ", ".join(table.key), table.counts
     columns = ", ".join(counts)
+    same_key = " AND ".join(f"f.{name} = m.{name}" for name in table.key)
     updates = ", ".join(f"{name} = excluded.{name}" for name in counts)
     stored = ", ".join(f"m.{name}" for name in counts)
     fresh = ", ".join(f"excluded.{name}" for name in counts)
     return f"""
 WITH fresh AS MATERIALIZED (
-    SELECT {key}, {columns} FROM {table}_fresh WHERE {key} >= %(first)s AND {key} < %(stop)s
+    SELECT {keys}, {columns} FROM {table.name}_fresh
+    WHERE {first} >= %(first)s AND {first} < %(stop)s
 ),
 gone AS (
-    DELETE FROM {table} m
-    WHERE m.{key} >= %(first)s AND m.{key} < %(stop)s
-      AND NOT EXISTS (SELECT FROM fresh f WHERE f.{key} = m.{key})
-    RETURNING m.{key} AS k
+    DELETE FROM {table.name} m
+    WHERE m.{first} >= %(first)s AND m.{first} < %(stop)s
+      AND NOT EXISTS (SELECT FROM fresh f WHERE {same_key})
+    RETURNING m.{first} AS k
 ),
 written AS (
-    INSERT INTO {table} AS m ({key}, {columns})
-    SELECT {key}, {columns} FROM fresh ORDER BY {key}
-    ON CONFLICT ({key}) DO UPDATE SET {updates}
+    INSERT INTO {table.name} AS m ({keys}, {columns})
+    SELECT {keys}, {columns} FROM fresh ORDER BY {keys}
+    ON CONFLICT ({keys}) DO UPDATE SET {updates}
     WHERE ({stored}) IS DISTINCT FROM ({fresh})
-    RETURNING m.{key} AS k
+    RETURNING m.{first} AS k
 ),
 changed AS (SELECT k FROM gone UNION ALL SELECT k FROM written)
 SELECT count(*),
-       coalesce(array_agg(DISTINCT {product}) FILTER (WHERE {product} IS NOT NULL), '{{}}')
+       coalesce(array_agg(DISTINCT {table.product}) FILTER (WHERE {table.product} IS NOT NULL),
+                '{{}}')
   FROM changed"""
 
 
-PRODUCT_META_REBUILD_RANGE = _range_rebuild_sql(
-    "product_meta", "product_id", PRODUCT_META_COUNTS, product="k"
-)
-# characteristics_pkey: a characteristic deleted meanwhile has no product left to purge.
-CHARACTERISTIC_META_REBUILD_RANGE = _range_rebuild_sql(
-    "characteristic_meta",
-    "characteristic_id",
-    CHARACTERISTIC_META_COUNTS,
-    product="(SELECT product_id FROM characteristics WHERE id = k)",
-)
-# The key ranges to cover: every key a counted row or a stored row has. Only visible reviews
-# count, so their min and max come from a partial index (reviews_product_newest_idx).
-PRODUCT_META_KEYS = """
-SELECT least(min(product_id), (SELECT min(product_id) FROM product_meta)),
-       greatest(max(product_id), (SELECT max(product_id) FROM product_meta))
-FROM reviews WHERE NOT reported"""
-CHARACTERISTIC_META_KEYS = """
-SELECT least(min(characteristic_id), (SELECT min(characteristic_id) FROM characteristic_meta)),
-       greatest(max(characteristic_id), (SELECT max(characteristic_id) FROM characteristic_meta))
-FROM characteristic_reviews"""
+def _keys_sql(table: MetaTable) -> str:
+    """The first key column's range to cover: every key a counted row or a stored row has."""
+    first = table.key[0]
+    return f"""
+SELECT least(min({first}), (SELECT min({first}) FROM {table.name})),
+       greatest(max({first}), (SELECT max({first}) FROM {table.name}))
+FROM {table.counted}"""
 
 
-def _differences_sql(table: str, key: str, counts: tuple[str, ...]) -> str:
-    """Keys whose stored counts differ from the fresh view; a row of zeros equals no row."""
+def _differences_sql(table: MetaTable) -> str:
+    """The first key column of rows whose stored counts differ from the fresh view; a row of
+    zeros equals no row."""
+    first, counts = table.key[0], table.counts
     nonzero = " OR ".join(f"{name} <> 0" for name in counts)
+    same_key = " AND ".join(f"m.{name} = f.{name}" for name in table.key)
     stored = ", ".join(f"coalesce(m.{name}, 0)" for name in counts)
     fresh = ", ".join(f"coalesce(f.{name}, 0)" for name in counts)
     return f"""
-SELECT coalesce(f.{key}, m.{key}) AS {key}
-FROM {table}_fresh f
-FULL JOIN (SELECT * FROM {table} WHERE {nonzero}) m ON m.{key} = f.{key}
+SELECT DISTINCT coalesce(f.{first}, m.{first}) AS k
+FROM {table.name}_fresh f
+FULL JOIN (SELECT * FROM {table.name} WHERE {nonzero}) m ON {same_key}
 WHERE ({stored}) IS DISTINCT FROM ({fresh})"""
 
 
-# One statement, so stored and fresh rows are read in one snapshot while writes go on.
+# One statement, so stored and fresh rows are read in one snapshot while writes go on: the
+# products whose own rows differ, and the characteristics that do (by product).
+_PRODUCTS_DIFFERING = "\nUNION\n".join(
+    _differences_sql(table) for table in META_TABLES.values() if table.per_product
+)
+_CHARACTERISTICS_DIFFERING = "\nUNION\n".join(
+    _differences_sql(table) for table in META_TABLES.values() if not table.per_product
+)
 META_DIFFERENCES = f"""
-WITH products_differing AS ({_differences_sql("product_meta", "product_id", PRODUCT_META_COUNTS)}),
-characteristics_differing AS ({
-    _differences_sql("characteristic_meta", "characteristic_id", CHARACTERISTIC_META_COUNTS)
-})
-SELECT product_id, NULL::integer AS characteristic_id FROM products_differing
+WITH products_differing AS ({_PRODUCTS_DIFFERING}),
+characteristics_differing AS ({_CHARACTERISTICS_DIFFERING})
+SELECT k AS product_id, NULL::integer AS characteristic_id FROM products_differing
 UNION ALL
-SELECT c.product_id, d.characteristic_id
-FROM characteristics_differing d LEFT JOIN characteristics c ON c.id = d.characteristic_id
+SELECT c.product_id, d.k
+FROM characteristics_differing d LEFT JOIN characteristics c ON c.id = d.k
 ORDER BY 1 NULLS LAST, 2 NULLS FIRST"""
 
 META_TRIGGERS_STATE = """
@@ -143,14 +209,14 @@ ORDER BY 1"""
 
 @dataclass(frozen=True)
 class RebuildResult:
-    products_written: int
-    characteristics_written: int
+    written: dict[str, int]  # rows changed (rewritten or removed), by table
 
 
 @dataclass
 class Differences:
-    """What a verification found: products whose ratings or recommend counts differ, and
-    characteristics (by product; None when the characteristic no longer exists) that differ."""
+    """What a verification found: products whose counts differ (of all their reviews or of a
+    cell), and characteristics (by product; None when the characteristic no longer exists)
+    whose counts differ."""
 
     products: list[int] = field(default_factory=list)
     characteristics: dict[int | None, list[int]] = field(default_factory=dict)
@@ -166,49 +232,35 @@ class Differences:
 
 def meta_rebuild(
     *,
-    product_chunk: int = PRODUCT_CHUNK,
-    characteristic_chunk: int = CHARACTERISTIC_CHUNK,
+    product_chunk: int | None = None,
+    characteristic_chunk: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
-    tables: Collection[str] = ("product_meta", "characteristic_meta"),
+    tables: Collection[str] = tuple(META_TABLES),
 ) -> RebuildResult:
     """Recompute every aggregate row of ``tables`` from the base tables, one key range per
-    transaction.
+    transaction (``product_chunk`` or ``characteristic_chunk`` keys: each table's own by default).
 
     Safe while the API serves: readers see the old or the new rows of a range, both exact, and
     writers wait only while one range is being recomputed. Inside an outer transaction (a
     loader's) each range becomes a savepoint and the locks are held until that transaction ends.
     """
-    products = characteristics = 0
-    if "product_meta" in tables:
-        products = _rebuild_table(
-            PRODUCT_META_KEYS, PRODUCT_META_REBUILD_RANGE, product_chunk, "products", progress
-        )
-    if "characteristic_meta" in tables:
-        characteristics = _rebuild_table(
-            CHARACTERISTIC_META_KEYS,
-            CHARACTERISTIC_META_REBUILD_RANGE,
-            characteristic_chunk,
-            "characteristics",
-            progress,
-            bump_versions=True,
-        )
-    return RebuildResult(products_written=products, characteristics_written=characteristics)
+    written = {}
+    for name in tables:
+        table = META_TABLES[name]
+        chunk = product_chunk if table.per_product else characteristic_chunk
+        written[name] = _rebuild_table(table, chunk or table.chunk, progress)
+    return RebuildResult(written)
 
 
 def _rebuild_table(
-    keys_sql: str,
-    rebuild_sql: str,
-    chunk: int,
-    label: str,
-    progress: Callable[[str, int, int], None] | None,
-    *,
-    bump_versions: bool = False,
+    table: MetaTable, chunk: int, progress: Callable[[str, int, int], None] | None
 ) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(keys_sql)
+        cursor.execute(_keys_sql(table))
         low, high = cursor.fetchone()
     if low is None:
         return 0
+    rebuild_sql = _range_rebuild_sql(table)
     written = 0
     for first in range(low, high + 1, chunk):
         with transaction.atomic(), connection.cursor() as cursor:
@@ -216,12 +268,13 @@ def _rebuild_table(
             cursor.execute(rebuild_sql, {"first": first, "stop": first + chunk})
             changed, products = cursor.fetchone()
             written += changed
-            if bump_versions and products:
+            # product_meta's own trigger gives its corrected rows a new version.
+            if table.name != "product_meta" and products:
                 cursor.execute(PRODUCT_META_VERSION_BUMP, {"products": products})
             # The cached meta of the products whose rows this range corrected.
             invalidate_on_commit(products=products)
         if progress is not None:
-            progress(label, min(first + chunk - 1, high), high)
+            progress(table.name, min(first + chunk - 1, high), high)
     return written
 
 

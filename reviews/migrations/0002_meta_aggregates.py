@@ -40,9 +40,14 @@ CHARACTERISTIC_META_COLUMNS = {f"value_{n}": f"d.value = {n}" for n in range(1, 
 AGGREGATES_WRITE_LOCK = "LOCK TABLE product_meta, characteristic_meta IN ROW EXCLUSIVE MODE;"
 
 
-def delta_upsert(table: str, key: str, columns: dict[str, str], signed: str) -> str:
-    """Add the signed rows of ``signed`` (key, ..., sign) to ``table``, grouped by ``key``,
-    locking rows in key order; groups that add nothing are skipped."""
+def delta_upsert(
+    table: str, key: str | tuple[str, ...], columns: dict[str, str], signed: str
+) -> str:
+    """Add the signed rows of ``signed`` (key, ..., sign) to ``table``, grouped by ``key`` (a
+    column or several), locking rows in key order; groups that add nothing are skipped."""
+    key_columns = (key,) if isinstance(key, str) else key
+    keys = ", ".join(key_columns)
+    grouped = ", ".join(f"d.{name}" for name in key_columns)
     names = ", ".join(columns)
     sums = ",\n       ".join(
         f"coalesce(sum(d.sign) FILTER (WHERE {condition}), 0)" for condition in columns.values()
@@ -50,14 +55,14 @@ def delta_upsert(table: str, key: str, columns: dict[str, str], signed: str) -> 
     nonzero = " OR ".join(f"sum(d.sign) FILTER (WHERE {c}) <> 0" for c in columns.values())
     updates = ",\n    ".join(f"{name} = m.{name} + excluded.{name}" for name in columns)
     return f"""
-INSERT INTO {table} AS m ({key}, {names})
-SELECT d.{key},
+INSERT INTO {table} AS m ({keys}, {names})
+SELECT {grouped},
        {sums}
 FROM ({signed}) AS d
-GROUP BY d.{key}
+GROUP BY {grouped}
 HAVING {nonzero}
-ORDER BY d.{key}
-ON CONFLICT ({key}) DO UPDATE SET
+ORDER BY {grouped}
+ON CONFLICT ({keys}) DO UPDATE SET
     {updates};"""
 
 
@@ -71,10 +76,12 @@ def characteristic_delta(signed: str) -> str:
     )
 
 
-def trigger_function(table: str, event: str, transitions: str, *statements: str) -> str:
-    """A statement-level AFTER trigger ``<table>_meta_<event>`` and its function of that name,
-    which runs ``statements``."""
-    name = f"{table}_meta_{event.lower()}"
+def trigger_function(
+    table: str, event: str, transitions: str, *statements: str, suffix: str = ""
+) -> str:
+    """A statement-level AFTER trigger ``<table>_meta_<event><suffix>`` and its function of that
+    name, which runs ``statements``."""
+    name = f"{table}_meta_{event.lower()}{suffix}"
     body = "\n".join(statements)
     return f"""
 CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $function$
@@ -88,8 +95,8 @@ REFERENCING {transitions} FOR EACH STATEMENT EXECUTE FUNCTION {name}();
 """
 
 
-def trigger_drop(table: str, event: str) -> str:
-    name = f"{table}_meta_{event.lower()}"
+def trigger_drop(table: str, event: str, suffix: str = "") -> str:
+    name = f"{table}_meta_{event.lower()}{suffix}"
     return f"DROP TRIGGER {name} ON {table}; DROP FUNCTION {name}();"
 
 

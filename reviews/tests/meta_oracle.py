@@ -3,23 +3,23 @@ compute the same rows from the base tables (a row of zeros counts as no row)."""
 
 from django.db import connection
 
-from reviews.meta.rebuild import CHARACTERISTIC_META_COUNTS, PRODUCT_META_COUNTS
-
-TABLES = {
-    "product_meta": ("product_id", PRODUCT_META_COUNTS),
-    "characteristic_meta": ("characteristic_id", CHARACTERISTIC_META_COUNTS),
-}
+from reviews.meta.rebuild import META_TABLES
 
 
-def rows(relation: str) -> dict[int, tuple[int, ...]]:
-    key, counts = TABLES[relation.removesuffix("_fresh")]
+def rows(relation: str) -> dict[tuple, tuple[int, ...]]:
+    table = META_TABLES[relation.removesuffix("_fresh")]
+    width = len(table.key)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {key}, {', '.join(counts)} FROM {relation}")
-        return {row[0]: row[1:] for row in cursor.fetchall() if any(row[1:])}
+        cursor.execute(f"SELECT {', '.join(table.key + table.counts)} FROM {relation}")
+        return {
+            row[0] if width == 1 else row[:width]: row[width:]
+            for row in cursor.fetchall()
+            if any(row[width:])
+        }
 
 
 def assert_meta_exact(context: str = "") -> None:
-    for table in TABLES:
+    for table in META_TABLES:
         stored, fresh = rows(table), rows(f"{table}_fresh")
         assert stored == fresh, f"{table} differs from the base tables {context}"
 

@@ -1,5 +1,5 @@
-"""Each write path keeps product_meta and characteristic_meta equal to the base tables, and the
-meta read serves them."""
+"""Each write path keeps the meta aggregates (product_meta, characteristic_meta and their cells)
+equal to the base tables, and the meta read serves them."""
 
 import json
 from collections.abc import Mapping
@@ -9,7 +9,12 @@ from django.db import connection, transaction
 
 from reviews.models import CharacteristicMeta, CharacteristicReview, ProductMeta, Review
 from reviews.selectors import PRODUCT_META_READ, product_meta_get
-from reviews.tests.factories import characteristic_make, characteristic_review_make, review_make
+from reviews.tests.factories import (
+    characteristic_make,
+    characteristic_review_make,
+    photo_make,
+    review_make,
+)
 from reviews.tests.meta_oracle import assert_meta_exact, product_meta_from_base_tables, rows
 
 pytestmark = pytest.mark.django_db
@@ -223,6 +228,88 @@ def test_truncate_empties_the_aggregates():
         assert_meta_exact("after truncating the ratings")
         cursor.execute("TRUNCATE reviews CASCADE")
     assert rows("product_meta") == {}
+    assert rows("product_meta_cells") == {}
+    assert_meta_exact()
+
+
+def cells(product_id: int) -> dict[tuple, int]:
+    """The product's nonzero cells: (rating, recommend, with_photos) -> reviews."""
+    return {
+        key[1:]: counts[0]
+        for key, counts in rows("product_meta_cells").items()
+        if key[0] == product_id
+    }
+
+
+def characteristic_cells(characteristic) -> dict[tuple, tuple[int, ...]]:
+    return {
+        key[1:]: counts
+        for key, counts in rows("characteristic_meta_cells").items()
+        if key[0] == characteristic.id
+    }
+
+
+def test_cells_split_the_counts_by_rating_recommend_and_photos():
+    fit = characteristic_make(product_id=16)
+    reviewed(16, 5, True, {fit: 4})
+    with transaction.atomic():  # as a POST with photos: the review, its ratings, its photos
+        review = reviewed(16, 5, True, {fit: 2})
+        photo_make(review)
+        photo_make(review)
+    reviewed(16, 2, False, {fit: 1})
+
+    assert cells(16) == {(5, True, False): 1, (5, True, True): 1, (2, False, False): 1}
+    assert characteristic_cells(fit) == {
+        (5, True, False): (0, 0, 0, 1, 0),
+        (5, True, True): (0, 1, 0, 0, 0),
+        (2, False, False): (1, 0, 0, 0, 0),
+    }
+    assert_meta_exact()
+
+
+def test_a_reviews_first_photo_and_its_last_move_it_between_cells_with_a_new_version():
+    fit = characteristic_make(product_id=17)
+    review = reviewed(17, 3, True, {fit: 5})
+    version = ProductMeta.objects.get(product_id=17).version
+
+    first = photo_make(review)
+    assert cells(17) == {(3, True, True): 1}
+    assert characteristic_cells(fit) == {(3, True, True): (0, 0, 0, 0, 1)}
+    assert ProductMeta.objects.get(product_id=17).version > version
+    version = ProductMeta.objects.get(product_id=17).version
+
+    second = photo_make(review)  # a second photo changes no cell, nor the version
+    assert ProductMeta.objects.get(product_id=17).version == version
+    first.delete()
+    assert cells(17) == {(3, True, True): 1}
+    second.delete()
+    assert cells(17) == {(3, True, False): 1}
+    assert characteristic_cells(fit) == {(3, True, False): (0, 0, 0, 0, 1)}
+    assert ProductMeta.objects.get(product_id=17).version > version
+    assert_meta_exact()
+
+
+def test_photos_of_a_reported_review_move_nothing():
+    review = reviewed(18, 4, True, {})
+    Review.objects.filter(id=review.id).update(reported=True)
+    version = ProductMeta.objects.get(product_id=18).version
+    photo_make(review)
+    assert cells(18) == {}
+    assert ProductMeta.objects.get(product_id=18).version == version
+    Review.objects.filter(id=review.id).update(reported=False)
+    assert cells(18) == {(4, True, True): 1}
+    assert_meta_exact()
+
+
+def test_truncating_the_photos_moves_every_review_to_the_cells_without():
+    fit = characteristic_make(product_id=19)
+    photo_make(reviewed(19, 5, True, {fit: 3}))
+    reviewed(19, 5, True, {fit: 3})
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred check may be pending
+        cursor.execute("TRUNCATE reviews_photos")
+    assert cells(19) == {(5, True, False): 2}
+    assert characteristic_cells(fit) == {(5, True, False): (0, 0, 2, 0, 0)}
     assert_meta_exact()
 
 

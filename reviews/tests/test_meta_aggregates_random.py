@@ -6,7 +6,7 @@ import random
 import pytest
 from django.db import connection, transaction
 
-from reviews.models import Characteristic, CharacteristicReview, Review
+from reviews.models import Characteristic, CharacteristicReview, Review, ReviewPhoto
 from reviews.selectors import product_meta_get
 from reviews.tests.factories import characteristic_make
 from reviews.tests.meta_oracle import assert_meta_exact, product_meta_from_base_tables
@@ -96,6 +96,7 @@ class Writer:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("DELETE FROM reviews WHERE id = ANY(%s)", [ids])
             cursor.execute("DELETE FROM characteristic_reviews WHERE review_id = ANY(%s)", [ids])
+            cursor.execute("DELETE FROM reviews_photos WHERE review_id = ANY(%s)", [ids])
 
     def change_characteristic_rating(self):
         ids = list(CharacteristicReview.objects.values_list("id", flat=True)[:200])
@@ -106,6 +107,23 @@ class Writer:
         rating = CharacteristicReview.objects.order_by("?").first()
         if rating is not None:
             rating.delete()
+
+    def add_photos(self):
+        ReviewPhoto.objects.bulk_create(
+            ReviewPhoto(review_id=review_id, url="https://img.example.com/p.jpg")
+            for review_id in self.some_reviews(3)
+            for _ in range(self.rng.randint(1, 2))
+        )
+
+    def delete_photos(self):
+        photos = list(ReviewPhoto.objects.values_list("id", flat=True))
+        chosen = self.rng.sample(photos, min(len(photos), self.rng.randint(1, 3)))
+        ReviewPhoto.objects.filter(id__in=chosen).delete()
+
+    def move_photo(self):
+        photo = ReviewPhoto.objects.order_by("?").first()
+        if photo is not None:
+            ReviewPhoto.objects.filter(id=photo.id).update(review_id=self.some_reviews(1)[0])
 
     def delete_characteristic(self):
         product_id = self.rng.choice(PRODUCTS)
@@ -129,6 +147,9 @@ class Writer:
             (self.delete_review_then_ratings, 1),
             (self.change_characteristic_rating, 2),
             (self.delete_characteristic_rating, 1),
+            (self.add_photos, 3),
+            (self.delete_photos, 2),
+            (self.move_photo, 1),
             (self.delete_characteristic, 0.1),
         ]
         write = self.rng.choices([w for w, _ in writes], [weight for _, weight in writes])[0]

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command, execute_from_command_line
 from django.db import connection, connections, transaction
 
-from reviews.meta.rebuild import RebuildResult, meta_differences, meta_rebuild
+from reviews.meta.rebuild import META_TABLES, RebuildResult, meta_differences, meta_rebuild
 from reviews.models import CharacteristicMeta, ProductMeta
 from reviews.tests.factories import characteristic_make, characteristic_review_make, review_make
 from reviews.tests.meta_oracle import assert_meta_exact, rows
@@ -79,10 +79,14 @@ def test_rebuild_inside_an_outer_transaction_keeps_it_atomic(products):
     corrupt()
     with transaction.atomic():
         result = meta_rebuild(product_chunk=1, characteristic_chunk=1)
-    assert result.products_written == 2  # product 31 rewritten, stray product 99 removed
-    assert result.characteristics_written == 1
+    assert result.written == {
+        "product_meta": 2,  # product 31 rewritten, stray product 99 removed
+        "characteristic_meta": 1,
+        "product_meta_cells": 0,
+        "characteristic_meta_cells": 0,
+    }
     assert_meta_exact()
 
 
 def test_rebuild_of_exact_aggregates_writes_nothing(products):
-    assert meta_rebuild() == RebuildResult(products_written=0, characteristics_written=0)
+    assert meta_rebuild() == RebuildResult(dict.fromkeys(META_TABLES, 0))

@@ -8,7 +8,7 @@ import pytest
 from django.db import close_old_connections, connection, transaction
 
 from reviews.meta.rebuild import meta_rebuild
-from reviews.models import CharacteristicReview, ProductMeta, Review
+from reviews.models import CharacteristicReview, ProductMeta, Review, ReviewPhoto
 from reviews.selectors import product_meta_get
 from reviews.tests.factories import characteristic_make
 from reviews.tests.meta_oracle import assert_meta_exact, product_meta_from_base_tables
@@ -41,7 +41,8 @@ def in_threads(work, count: int, timeout: float = 60) -> list[BaseException]:
 
 
 def post(product_id: int, characteristics: list, rng: random.Random, pause: float = 0) -> None:
-    """What POST /reviews does: the review, then its ratings, in one transaction."""
+    """What POST /reviews does: the review, then its ratings and its photos (for some), in one
+    transaction."""
     with transaction.atomic():
         review = Review.objects.create(
             product_id=product_id,
@@ -57,6 +58,8 @@ def post(product_id: int, characteristics: list, rng: random.Random, pause: floa
             CharacteristicReview(characteristic=c, review=review, value=rng.randint(1, 5))
             for c in characteristics
         )
+        if rng.random() < 0.4:
+            ReviewPhoto.objects.create(review=review, url="https://img.example.com/p.jpg")
 
 
 def test_concurrent_posts_on_one_new_product_are_all_counted():
@@ -108,8 +111,10 @@ def test_mixed_concurrent_writes_neither_deadlock_nor_drift():
                 # Admin bulk moderation over several products.
                 chosen = rng.sample(ids, min(4, len(ids)))
                 Review.objects.filter(id__in=chosen).update(reported=rng.random() < 0.5)
-            elif choice < 0.9:
+            elif choice < 0.88:
                 Review.objects.filter(id=rng.choice(ids)).delete()  # ratings first, then review
+            elif choice < 0.94:
+                ReviewPhoto.objects.filter(review_id=rng.choice(ids)).delete()  # by a moderator
             else:
                 Review.objects.filter(id=rng.choice(ids)).update(helpfulness=rng.randint(1, 9))
 

@@ -134,7 +134,7 @@ def test_a_rebuild_that_corrects_a_characteristic_gives_its_product_a_new_versio
     before = api.get(URL).json()
     drifted = CharacteristicMeta.objects.filter(characteristic__product_id=PRODUCT)
     assert drifted.update(value_1=F("value_1") + 7) == 2
-    assert meta_rebuild(tables=("characteristic_meta",)).characteristics_written == 2
+    assert meta_rebuild(tables=("characteristic_meta",)).written == {"characteristic_meta": 2}
     after = api.get(URL).json()
     assert after["version"] > before["version"]
     assert after == {**before, "version": after["version"]}

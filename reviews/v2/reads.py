@@ -77,7 +77,7 @@ class ProductViewSet(viewsets.ViewSet):
     def summary(self, request, product_id: str):
         pk = path_id(product_id, ProductIdInvalid)
         reviews, filters = filtered(pk, request.query_params)
-        summary = selectors.product_summary(product_id=pk, reviews=reviews if filters else None)
+        summary = selectors.product_summary(product_id=pk, reviews=reviews, filters=filters)
         answer: dict[str, Any] = {
             "product_id": pk,
             "version": summary.version,

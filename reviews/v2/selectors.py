@@ -5,6 +5,11 @@ aggregate version, the snapshot's latest review id; or the summary's counts and 
 from one snapshot of the database and agrees. The filters' and the page's conditions come from
 the ORM (``reviews.v2.filters``' FilterSet and the sort's keys), compiled into that statement;
 the reviews are rendered as JSON by PostgreSQL, as the legacy list is (``reviews.selectors``).
+
+Counts come from the aggregates whenever the filters are made of rating, recommend and photos
+alone: the sum of the product's cells they select (``product_meta_cells`` and
+``characteristic_meta_cells``, migration 0013), a few rows whatever the product's size. Only a
+search (``q``) is counted from the reviews themselves.
 """
 
 import json
@@ -16,6 +21,7 @@ from django.db.models.lookups import GreaterThan, LessThan
 
 from atelier.db import prepared_cursor
 from reviews.meta.rebuild import PRODUCT_META_COUNTS
+from reviews.models import CELL_DIMENSIONS
 from reviews.selectors import REVIEW_JSON_FIELDS, VISIBLE_COLUMNS
 from reviews.v2.cursors import Cursor, Direction, Sort
 from reviews.v2.labels import CHARACTERISTIC_LABELS
@@ -66,6 +72,32 @@ REVIEW_JSON = {
 
 LABELS_PARAMETER = json.dumps(CHARACTERISTIC_LABELS)
 
+# Each cell dimension's values, all of which a filter that does not name it selects.
+CELL_VALUES: dict[str, list] = {
+    "rating": [1, 2, 3, 4, 5],
+    "recommend": [False, True],
+    "with_photos": [False, True],
+}
+# The cells of a product (or of its characteristics' rows, ``cell``) that the filters select.
+CELLS_SELECTED = " AND ".join(f"cell.{name} = ANY(%s)" for name in CELL_DIMENSIONS)
+
+
+def cells_selected(filters: dict[str, Any]) -> list[list] | None:
+    """The values of each cell dimension that ``filters`` select (the parameters of
+    ``CELLS_SELECTED``), or None when a filter is not one of them (a search)."""
+    if not set(filters) <= set(CELL_DIMENSIONS):
+        return None
+    selected = []
+    for name in CELL_DIMENSIONS:
+        given = filters.get(name)
+        if given is None:
+            selected.append(CELL_VALUES[name])
+        elif name == "rating":
+            selected.append(list(given))
+        else:
+            selected.append([given == "true"])
+    return selected
+
 
 @dataclass
 class Page:
@@ -87,13 +119,12 @@ def review_page(
     cursor: Cursor | None,
     voter: str | None,
 ) -> Page:
-    """A page of ``reviews`` (a product's filtered visible reviews) in ``sort``: the first one,
-    or the one after or before ``cursor``'s position in the snapshot it pinned."""
-    counted = not _total_from_aggregates(filters)
+    """A page of ``reviews`` (a product's visible reviews that pass ``filters``) in ``sort``: the
+    first one, or the one after or before ``cursor``'s position in the snapshot it pinned."""
     statement, params = page_statement(
         product_id=product_id,
         reviews=reviews,
-        counted=counted,
+        cells=cells_selected(filters),
         sort=sort,
         limit=limit,
         cursor=cursor,
@@ -101,7 +132,7 @@ def review_page(
     )
     with prepared_cursor() as db:
         db.execute(statement, params)
-        results, positions_json, fetched, latest, count, version, *counts = db.fetchone()
+        results, positions_json, fetched, latest, total, version = db.fetchone()
     snapshot = cursor.snapshot if cursor is not None else latest or 0
     positions = [
         tuple(key.decode(raw) for key, raw in zip(sort.keys, row, strict=True))
@@ -109,11 +140,6 @@ def review_page(
     ]
     backwards = cursor is not None and cursor.direction == "previous"
     more = fetched > limit
-    total = (
-        count
-        if counted
-        else _total_of(filters, dict(zip(PRODUCT_META_COUNTS, counts, strict=True)))
-    )
 
     def at(position: tuple, direction: Direction) -> Cursor:
         return Cursor(sort.name, snapshot, direction, position, filters_digest)
@@ -130,14 +156,14 @@ def review_page(
             previous_cursor = at(cursor.position, "previous")
         else:
             next_cursor = at(cursor.position, "next")
-    return Page(results, next_cursor, previous_cursor, total, version or 0)
+    return Page(results, next_cursor, previous_cursor, total or 0, version or 0)
 
 
 def page_statement(
     *,
     product_id: int,
     reviews: QuerySet,
-    counted: bool,
+    cells: list[list] | None,
     sort: Sort,
     limit: int,
     cursor: Cursor | None,
@@ -145,8 +171,8 @@ def page_statement(
 ) -> tuple[str, list]:
     """``review_page``'s statement and its parameters. It returns the page's reviews as a JSON
     array, the key values of each, how many rows it read (one more than ``limit`` when there are
-    more), the latest review id (first pages only), the filtered count (when ``counted``), and
-    the product's aggregate version and counts."""
+    more), the latest review id (first pages only), the total (the sum of the ``cells`` selected
+    or, without them, a count of ``reviews``), and the product's aggregate version."""
     backwards = cursor is not None and cursor.direction == "previous"
     page = reviews
     if cursor is not None:
@@ -163,7 +189,16 @@ def page_statement(
         .values(*PAGE_COLUMNS, *key_names)[: limit + 1]
     )
     page_sql, page_params = page.query.sql_with_params()
-    count_sql, count_params = reviews.values("id").query.sql_with_params() if counted else ("", ())
+    if cells is not None:
+        total_sql = (
+            "SELECT coalesce(sum(cell.review_count), 0) FROM product_meta_cells AS cell"
+            f" WHERE cell.product_id = %s AND {CELLS_SELECTED}"
+        )
+        total_params: list[Any] = [product_id, *cells]
+    else:
+        count_sql, count_params = reviews.values("id").query.sql_with_params()
+        total_sql = f"SELECT count(*) FROM ({count_sql}) AS counted"
+        total_params = list(count_params)
     # The page is read in the sort's order (backwards for a previous page) and shown in it.
     descending = sort.descending != backwards
     read_order = ", ".join(f"p.{name} {'DESC' if descending else 'ASC'}" for name in key_names)
@@ -180,8 +215,8 @@ SELECT (SELECT coalesce(json_agg({REVIEW_JSON[voter is not None]}
           FROM page)::text,
        (SELECT count(*) FROM page),
        {"(SELECT max(id) FROM reviews)" if cursor is None else "NULL"},
-       {f"(SELECT count(*) FROM ({count_sql}) AS counted)" if counted else "NULL"},
-       meta.version, {", ".join(f"meta.{name}" for name in PRODUCT_META_COUNTS)}
+       ({total_sql}),
+       meta.version
   FROM (SELECT) AS one LEFT JOIN product_meta AS meta ON meta.product_id = %s"""
     params = [
         *page_params,
@@ -189,22 +224,10 @@ SELECT (SELECT coalesce(json_agg({REVIEW_JSON[voter is not None]}
         *([voter] if voter is not None else []),
         limit,
         limit,
-        *count_params,
+        *total_params,
         product_id,
     ]
     return statement, params
-
-
-def _total_from_aggregates(filters: dict[str, Any]) -> bool:
-    """The product's aggregates hold the size of the set with no filter, with one on rating, or
-    with one on recommend."""
-    return set(filters) <= {"rating"} or set(filters) == {"recommend"}
-
-
-def _total_of(filters: dict[str, Any], counts: dict[str, int | None]) -> int:
-    if "recommend" in filters:
-        return counts[f"recommend_{filters['recommend']}"] or 0
-    return sum(counts[f"rating_{n}"] or 0 for n in filters.get("rating") or range(1, 6))
 
 
 @dataclass
@@ -234,34 +257,62 @@ SELECT meta.version, {", ".join(f"meta.{name}" for name in PRODUCT_META_COUNTS)}
           FROM characteristics AS c
           LEFT JOIN characteristic_meta AS cm ON cm.characteristic_id = c.id
          WHERE c.product_id = %s)::text"""
-# The same counts over the filtered reviews, counted now: their ratings and recommends, and their
+
+
+def _filtered_counts(reviews: str, ratings: str, value_count: str) -> str:
+    """The summary's filtered columns: the ratings and recommends of ``reviews`` (rows of
+    ``rating``, ``recommend`` and, summed, ``n``), and each characteristic's distribution over
+    ``ratings`` (rows of ``characteristic_id``; ``value_count`` counts the value {n} of them)."""
+    counts = ", ".join(f"{value_count.format(n=n)} AS value_{n}" for n in range(1, 6))
+    values = ", ".join(f"by_characteristic.value_{n}" for n in range(1, 6))
+    sums = [f"coalesce(sum(f.n) FILTER (WHERE f.rating = {n}), 0)" for n in range(1, 6)]
+    sums += ["coalesce(sum(f.n) FILTER (WHERE NOT f.recommend), 0)"]
+    sums += ["coalesce(sum(f.n) FILTER (WHERE f.recommend), 0)"]
+    return f""",
+       (SELECT json_build_array({", ".join(sums)})
+          FROM {reviews} AS f)::text,
+       (SELECT json_agg(json_build_array(by_characteristic.characteristic_id, {values}))
+          FROM (SELECT f.characteristic_id, {counts}
+                  FROM {ratings} AS f
+                 GROUP BY 1) AS by_characteristic)::text"""
+
+
+# Over a search, counted now: the filtered reviews' ratings and recommends, and their
 # characteristic ratings (char_reviews_review_idx).
-SUMMARY_FILTERED = """,
-       (SELECT json_build_array(count(*) FILTER (WHERE f.rating = 1),
-                                count(*) FILTER (WHERE f.rating = 2),
-                                count(*) FILTER (WHERE f.rating = 3),
-                                count(*) FILTER (WHERE f.rating = 4),
-                                count(*) FILTER (WHERE f.rating = 5),
-                                count(*) FILTER (WHERE NOT f.recommend),
-                                count(*) FILTER (WHERE f.recommend))
-          FROM filtered AS f)::text,
-       (SELECT json_agg(json_build_array(characteristic_id, value, n))
-          FROM (SELECT rating.characteristic_id, rating.value, count(*) AS n
-                  FROM filtered AS f
-                  JOIN characteristic_reviews AS rating ON rating.review_id = f.id
-                 GROUP BY 1, 2) AS by_value)::text"""
+SUMMARY_FILTERED_COUNTED = _filtered_counts(
+    "(SELECT filtered.rating, filtered.recommend, 1 AS n FROM filtered)",
+    "(SELECT rating.characteristic_id, rating.value"
+    " FROM filtered JOIN characteristic_reviews AS rating ON rating.review_id = filtered.id)",
+    "count(*) FILTER (WHERE f.value = {n})",
+)
+# Over filters on rating, recommend and photos: the sum of the cells they select (the primary
+# keys of product_meta_cells and of characteristic_meta_cells, for each characteristic).
+SUMMARY_FILTERED_CELLS = _filtered_counts(
+    "(SELECT cell.rating, cell.recommend, cell.review_count AS n FROM product_meta_cells AS cell"
+    f" WHERE cell.product_id = %s AND {CELLS_SELECTED})",
+    "(SELECT cell.* FROM characteristics AS c"
+    " JOIN characteristic_meta_cells AS cell ON cell.characteristic_id = c.id"
+    f" WHERE c.product_id = %s AND {CELLS_SELECTED})",
+    "coalesce(sum(f.value_{n}), 0)",
+)
 
 
-def product_summary(*, product_id: int, reviews: QuerySet | None) -> Summary:
-    """The product's counts from its aggregates and, for ``reviews`` (its filtered visible
-    reviews, when the request has filters), the same counts computed from them."""
-    statement, params = SUMMARY_STORED, [product_id]
-    if reviews is not None:
+def product_summary(*, product_id: int, reviews: QuerySet, filters: dict[str, Any]) -> Summary:
+    """The product's counts from its aggregates and, when there are ``filters``, the same counts
+    over ``reviews``, the product's visible reviews that pass them."""
+    statement = SUMMARY_STORED
+    params: list[Any] = [product_id]
+    cells = cells_selected(filters)
+    if filters and cells is not None:
+        statement += SUMMARY_FILTERED_CELLS
+        params += [product_id, *cells, product_id, *cells]
+    elif filters:
         filtered_sql, filtered_params = reviews.values(
             "id", "rating", "recommend"
         ).query.sql_with_params()
-        statement = f"WITH filtered AS MATERIALIZED ({filtered_sql})\n{statement}{SUMMARY_FILTERED}"
-        params = [*filtered_params, product_id]
+        statement = f"WITH filtered AS MATERIALIZED ({filtered_sql})\n{statement}"
+        statement += SUMMARY_FILTERED_COUNTED
+        params = [*filtered_params, *params]
     statement += "\n  FROM (SELECT) AS one LEFT JOIN product_meta AS meta ON meta.product_id = %s"
     params.append(product_id)
     with prepared_cursor() as db:
@@ -280,14 +331,14 @@ def product_summary(*, product_id: int, reviews: QuerySet | None) -> Summary:
     filtered = None
     if filtered_json:
         totals = json.loads(filtered_json[0])
-        values: dict[int, dict[int, int]] = {}
-        for cid, value, n in json.loads(filtered_json[1] or "[]"):
-            values.setdefault(cid, {})[value] = n
         filtered = Counts(
             ratings={n: totals[n - 1] for n in range(1, 6)},
             recommend_false=totals[5],
             recommend_true=totals[6],
-            characteristic_values=values,
+            characteristic_values={
+                cid: dict(enumerate(values, start=1))
+                for cid, *values in json.loads(filtered_json[1] or "[]")
+            },
         )
     return Summary(
         version=version or 0,

@@ -9,8 +9,9 @@ from reviews.meta.rebuild import CHARACTERISTIC_CHUNK, PRODUCT_CHUNK, meta_rebui
 
 class Command(BaseCommand):
     help = (
-        "Recompute product_meta and characteristic_meta from the reviews and ratings, one key "
-        "range per transaction (reads go on; writes wait at most one range)."
+        "Recompute the meta aggregates (product_meta, characteristic_meta and their cells) from "
+        "the reviews, ratings and photos, one key range per transaction (reads go on; writes "
+        "wait at most one range)."
     )
 
     def add_arguments(self, parser):
@@ -26,10 +27,9 @@ class Command(BaseCommand):
             characteristic_chunk=characteristic_chunk,
             progress=self._progress if options["verbosity"] >= 1 else None,
         )
+        written = ", ".join(f"{rows:,} of {table}" for table, rows in result.written.items())
         self.stdout.write(
-            f"meta rebuilt in {time.monotonic() - started:.1f} s: "
-            f"{result.products_written:,} product rows and "
-            f"{result.characteristics_written:,} characteristic rows rewritten"
+            f"meta rebuilt in {time.monotonic() - started:.1f} s; rows rewritten: {written}"
         )
 
     def _progress(self, label: str, done: int, last: int) -> None:

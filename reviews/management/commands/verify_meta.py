@@ -9,8 +9,9 @@ from reviews.meta.rebuild import meta_differences
 
 class Command(BaseCommand):
     help = (
-        "Compare product_meta and characteristic_meta with a fresh computation from the base "
-        "tables; print every product that differs and exit 1 if any does."
+        "Compare the meta aggregates (product_meta, characteristic_meta and their cells) with a "
+        "fresh computation from the base tables; print every product that differs and exit 1 if "
+        "any does."
     )
 
     def handle(self, *args, **options):
