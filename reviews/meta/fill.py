@@ -13,7 +13,13 @@ from it, so it is filled at once instead, under an exclusive lock:
 - characteristic counts are every rating per characteristic (read in characteristic order from
   ``char_reviews_char_value_idx``, no join) minus the ratings of reported reviews (a few percent,
   found through the reported reviews' index): the same rows as ``characteristic_meta_fresh``
-  because every rating's review exists (the foreign key, checked before the fill).
+  because every rating's review exists (the foreign key, checked before the fill);
+- the cells (``product_meta_cells``, ``characteristic_meta_cells``) group every counted review by
+  rating, recommend and whether it has photos, the photos flag computed once per review from one
+  hashed set of the photos' review ids.
+
+On the full dataset the four fills take about 3, 9, 10 and 39 seconds; the characteristic cells
+are 10.7 million rows and their sort gets a gigabyte of ``work_mem`` so that it stays in memory.
 
 The rows pass through a temporary file between the two statements (55 MB for 3.1 million
 characteristics), in COPY's text format: for rows of integers, smaller than the binary format
@@ -63,23 +69,25 @@ WHERE every.n > coalesce(hidden.n, 0)
 ORDER BY every.characteristic_id"""
 
 # The cells: the fresh views' rows, with whether a review has photos read from one hashed set of
-# the photos' review ids instead of a probe of reviews_photos_review_idx per review.
-_WITH_PHOTOS = "r.id IN (SELECT review_id FROM reviews_photos) AS with_photos"
-PRODUCT_META_CELLS_FILL = f"""
-SELECT r.product_id, r.rating, r.recommend, {_WITH_PHOTOS}, count(*)::integer
+# the photos' review ids (once per review) instead of a probe of reviews_photos_review_idx.
+COUNTED_REVIEWS = """
+SELECT r.id, r.product_id, r.rating, r.recommend,
+       r.id IN (SELECT review_id FROM reviews_photos) AS with_photos
 FROM reviews r
-WHERE NOT r.reported
+WHERE NOT r.reported"""
+PRODUCT_META_CELLS_FILL = f"""
+SELECT r.product_id, r.rating, r.recommend, r.with_photos, count(*)::integer
+FROM ({COUNTED_REVIEWS}) r
 GROUP BY 1, 2, 3, 4
 ORDER BY 1, 2, 3, 4"""
 _VALUE_COUNTS = ",\n       ".join(
     f"count(*) FILTER (WHERE c.value = {n})::integer" for n in range(1, 6)
 )
 CHARACTERISTIC_META_CELLS_FILL = f"""
-SELECT c.characteristic_id, r.rating, r.recommend, {_WITH_PHOTOS},
+SELECT c.characteristic_id, r.rating, r.recommend, r.with_photos,
        {_VALUE_COUNTS}
 FROM characteristic_reviews c
-JOIN reviews r ON r.id = c.review_id
-WHERE NOT r.reported
+JOIN ({COUNTED_REVIEWS}) r ON r.id = c.review_id
 GROUP BY 1, 2, 3, 4
 ORDER BY 1, 2, 3, 4"""
 
@@ -91,7 +99,7 @@ FILL_SETTINGS = {
     "product_meta": {"work_mem": "256MB"},
     "characteristic_meta": {"work_mem": "256MB", "enable_hashagg": "off"},
     "product_meta_cells": {"work_mem": "256MB"},
-    "characteristic_meta_cells": {"work_mem": "256MB"},
+    "characteristic_meta_cells": {"work_mem": "1GB"},
 }
 FILL_ROWS = {
     "product_meta": PRODUCT_META_FILL,

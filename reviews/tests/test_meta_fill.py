@@ -7,7 +7,12 @@ from django.db import connection
 from loaders.database.post_load import AGGREGATE_TABLES, post_load
 from reviews.meta.fill import meta_fill_empty, meta_table_fill_if_empty
 from reviews.models import CharacteristicMeta, ProductMeta, Review
-from reviews.tests.factories import characteristic_make, characteristic_review_make, review_make
+from reviews.tests.factories import (
+    characteristic_make,
+    characteristic_review_make,
+    photo_make,
+    review_make,
+)
 from reviews.tests.meta_oracle import assert_meta_exact, rows
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +39,9 @@ def catalogue():
     hidden = review_make(product_id=8, rating=4)
     characteristic_review_make(comfort, hidden, 3)
     review_make(product_id=9, rating=5)  # a product with one review, no characteristics
+    photo_make(review)  # one photo on a review of 7 with ratings, two on the reported one
+    photo_make(reported)
+    photo_make(reported)
     Review.objects.filter(id__in=[reported.id, hidden.id]).update(reported=True)
     assert 8 not in rows("product_meta_fresh")
     assert comfort.id not in rows("characteristic_meta_fresh")
@@ -42,8 +50,8 @@ def catalogue():
 def aggregates_empty() -> None:
     """As after a first bulk load, which writes the base tables with the triggers off."""
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM product_meta")
-        cursor.execute("DELETE FROM characteristic_meta")
+        for table in AGGREGATE_TABLES:
+            cursor.execute(f"DELETE FROM {table}")
 
 
 def table_file(table: str) -> int:
@@ -62,7 +70,13 @@ def stored_rows(table: str) -> int:
 def test_fill_of_empty_tables_equals_the_fresh_views(catalogue):
     aggregates_empty()
     filled = meta_fill_empty()
-    assert filled == {"product_meta": 2, "characteristic_meta": 2}  # products 7, 9; fit, length
+    assert filled == {
+        "product_meta": 2,  # products 7 and 9
+        "characteristic_meta": 2,  # fit and length
+        # 7: (5, true, with and without photos), (3, false), (2, false); 9: (5, false)
+        "product_meta_cells": 5,
+        "characteristic_meta_cells": 6,  # fit and length: (5, true, twice), (3, false)
+    }
     assert_meta_exact("after a fill")
     assert stored_rows("product_meta") == 2  # no row of zeros for product 8 or comfort
     assert CharacteristicMeta.objects.get(characteristic__name="Fit").rating_sum == 4 + 1 + 5
@@ -79,7 +93,7 @@ def test_fill_leaves_a_table_holding_rows_untouched(catalogue):
     files = {table: table_file(table) for table in AGGREGATE_TABLES}
 
     assert meta_table_fill_if_empty("product_meta") is None
-    assert meta_fill_empty() == {"characteristic_meta": 2}
+    assert meta_fill_empty() == {"characteristic_meta": 2}  # the cells are not empty either
     assert ProductMeta.objects.get(product_id=7).rating_5 == 70
     assert table_file("product_meta") == files["product_meta"]
     assert table_file("characteristic_meta") != files["characteristic_meta"]
