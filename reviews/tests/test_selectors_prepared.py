@@ -1,10 +1,13 @@
-"""The hot reads run as prepared statements: PostgreSQL plans each once per connection."""
+"""The hot reads run as prepared statements, which PostgreSQL can plan once per connection."""
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from reviews import selectors
+from reviews.models import CELL_DIMENSIONS
 from reviews.tests.factories import characteristic_make, review_make
+from reviews.tests.v2_catalog import PRODUCT
 
 
 @pytest.mark.django_db
@@ -19,3 +22,34 @@ def test_review_pages_and_meta_are_prepared_statements():
         statements = [row[0] for row in cursor.fetchall()]
     assert any("FROM reviews" in s and "json_agg" in s for s in statements)
     assert any("product_meta" in s for s in statements)
+
+
+def plan_nodes(node: dict):
+    yield node
+    for child in node.get("Plans", []):
+        yield from plan_nodes(child)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"rating": "5"}, {"rating": ["4", "5"], "with_photos": "true", "recommend": "false"}],
+    ids=["unfiltered", "one rating", "every cell dimension"],
+)
+@pytest.mark.parametrize("route", ["reviews", "summary"])
+def test_v2_reads_find_the_cells_by_product_alone(api, catalog, route, query):
+    """The cells a filter selects are picked from the product's cells, not searched for: a
+    generic plan cannot tell how many values ``= ANY(%s)`` holds and costs each as an index
+    search, which would make PostgreSQL plan those prepared statements anew on every read."""
+    with CaptureQueriesContext(connection) as captured:
+        assert api.get(f"/v2/products/{PRODUCT}/{route}", query).status_code == 200
+    statements = [q["sql"] for q in captured.captured_queries if "_meta_cells" in q["sql"]]
+    assert len(statements) == (0 if route == "summary" and not query else 1)
+    for statement in statements:
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (GENERIC_PLAN, FORMAT JSON) {statement}")
+            plan = cursor.fetchone()[0][0]["Plan"]
+        scans = [n for n in plan_nodes(plan) if n.get("Relation Name", "").endswith("_meta_cells")]
+        assert scans
+        for scan in scans:
+            condition = scan.get("Index Cond", "")
+            assert not any(name in condition for name in CELL_DIMENSIONS), condition

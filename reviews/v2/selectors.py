@@ -78,7 +78,11 @@ CELL_VALUES: dict[str, list] = {
     "recommend": [False, True],
     "with_photos": [False, True],
 }
-# The cells of a product (or of its characteristics' rows, ``cell``) that the filters select.
+# Whether a cell (of a product, or of its characteristics) is one the filters select. It is
+# evaluated on each of the product's cells (at most 20 per product and per characteristic), never
+# given to the primary key as an index condition: a prepared statement's generic plan cannot tell
+# how many values ``= ANY(%s)`` holds and costs each as a search of its own, so PostgreSQL would
+# plan the whole statement anew on every execution (about half a millisecond).
 CELLS_SELECTED = " AND ".join(f"cell.{name} = ANY(%s)" for name in CELL_DIMENSIONS)
 
 
@@ -191,10 +195,10 @@ def page_statement(
     page_sql, page_params = page.query.sql_with_params()
     if cells is not None:
         total_sql = (
-            "SELECT coalesce(sum(cell.review_count), 0) FROM product_meta_cells AS cell"
-            f" WHERE cell.product_id = %s AND {CELLS_SELECTED}"
+            f"SELECT coalesce(sum(cell.review_count) FILTER (WHERE {CELLS_SELECTED}), 0)"
+            " FROM product_meta_cells AS cell WHERE cell.product_id = %s"
         )
-        total_params: list[Any] = [product_id, *cells]
+        total_params: list[Any] = [*cells, product_id]
     else:
         count_sql, count_params = reviews.values("id").query.sql_with_params()
         total_sql = f"SELECT count(*) FROM ({count_sql}) AS counted"
@@ -261,13 +265,16 @@ SELECT meta.version, {", ".join(f"meta.{name}" for name in PRODUCT_META_COUNTS)}
 
 def _filtered_counts(reviews: str, ratings: str, value_count: str) -> str:
     """The summary's filtered columns: the ratings and recommends of ``reviews`` (rows of
-    ``rating``, ``recommend`` and, summed, ``n``), and each characteristic's distribution over
-    ``ratings`` (rows of ``characteristic_id``; ``value_count`` counts the value {n} of them)."""
+    ``rating``, ``recommend``, ``n`` and, only those counted, ``selected``), and each
+    characteristic's distribution over ``ratings`` (rows of ``characteristic_id``;
+    ``value_count`` counts the value {n} of them)."""
     counts = ", ".join(f"{value_count.format(n=n)} AS value_{n}" for n in range(1, 6))
     values = ", ".join(f"by_characteristic.value_{n}" for n in range(1, 6))
-    sums = [f"coalesce(sum(f.n) FILTER (WHERE f.rating = {n}), 0)" for n in range(1, 6)]
-    sums += ["coalesce(sum(f.n) FILTER (WHERE NOT f.recommend), 0)"]
-    sums += ["coalesce(sum(f.n) FILTER (WHERE f.recommend), 0)"]
+    sums = [
+        f"coalesce(sum(f.n) FILTER (WHERE f.selected AND f.rating = {n}), 0)" for n in range(1, 6)
+    ]
+    sums += ["coalesce(sum(f.n) FILTER (WHERE f.selected AND NOT f.recommend), 0)"]
+    sums += ["coalesce(sum(f.n) FILTER (WHERE f.selected AND f.recommend), 0)"]
     return f""",
        (SELECT json_build_array({", ".join(sums)})
           FROM {reviews} AS f)::text,
@@ -280,20 +287,20 @@ def _filtered_counts(reviews: str, ratings: str, value_count: str) -> str:
 # Over a search, counted now: the filtered reviews' ratings and recommends, and their
 # characteristic ratings (char_reviews_review_idx).
 SUMMARY_FILTERED_COUNTED = _filtered_counts(
-    "(SELECT filtered.rating, filtered.recommend, 1 AS n FROM filtered)",
+    "(SELECT filtered.rating, filtered.recommend, 1 AS n, true AS selected FROM filtered)",
     "(SELECT rating.characteristic_id, rating.value"
     " FROM filtered JOIN characteristic_reviews AS rating ON rating.review_id = filtered.id)",
     "count(*) FILTER (WHERE f.value = {n})",
 )
-# Over filters on rating, recommend and photos: the sum of the cells they select (the primary
-# keys of product_meta_cells and of characteristic_meta_cells, for each characteristic).
+# Over filters on rating, recommend and photos: the sum of the cells they select, of the
+# product's cells and of each of its characteristics' (read by their primary keys).
 SUMMARY_FILTERED_CELLS = _filtered_counts(
-    "(SELECT cell.rating, cell.recommend, cell.review_count AS n FROM product_meta_cells AS cell"
-    f" WHERE cell.product_id = %s AND {CELLS_SELECTED})",
-    "(SELECT cell.* FROM characteristics AS c"
+    f"(SELECT cell.rating, cell.recommend, cell.review_count AS n, {CELLS_SELECTED} AS selected"
+    " FROM product_meta_cells AS cell WHERE cell.product_id = %s)",
+    f"(SELECT cell.*, {CELLS_SELECTED} AS selected FROM characteristics AS c"
     " JOIN characteristic_meta_cells AS cell ON cell.characteristic_id = c.id"
-    f" WHERE c.product_id = %s AND {CELLS_SELECTED})",
-    "coalesce(sum(f.value_{n}), 0)",
+    " WHERE c.product_id = %s)",
+    "coalesce(sum(f.value_{n}) FILTER (WHERE f.selected), 0)",
 )
 
 
@@ -305,7 +312,7 @@ def product_summary(*, product_id: int, reviews: QuerySet, filters: dict[str, An
     cells = cells_selected(filters)
     if filters and cells is not None:
         statement += SUMMARY_FILTERED_CELLS
-        params += [product_id, *cells, product_id, *cells]
+        params += [*cells, product_id, *cells, product_id]
     elif filters:
         filtered_sql, filtered_params = reviews.values(
             "id", "rating", "recommend"
