@@ -39,11 +39,18 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 
-from reviews.meta.rebuild import meta_differences, meta_rebuild  # noqa: E402
+from reviews.meta.rebuild import (  # noqa: E402
+    META_TABLES,
+    META_TRIGGERS,
+    meta_differences,
+    meta_rebuild,
+)
 from reviews.selectors import product_meta_get  # noqa: E402
 from reviews.services import review_create, review_mark_helpful  # noqa: E402
 
-TRIGGER_TABLES = ("reviews", "characteristic_reviews")
+TRIGGER_TABLES = tuple(META_TRIGGERS)  # the tables whose triggers keep the aggregates
+# Every table with rows of a review, deleted before it.
+REVIEW_ROWS = ("review_votes", "review_reports", "characteristic_reviews", "reviews_photos")
 BLOCK = 25  # writes per block; blocks alternate between triggers on and off
 
 
@@ -175,9 +182,11 @@ def writes_bench(rng: random.Random, product_ids: list[int], writes: int, off: b
 
 
 def reviews_delete(review_ids: list[int]) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM characteristic_reviews WHERE review_id = ANY(%s)", [review_ids])
-        cursor.execute("DELETE FROM reviews_photos WHERE review_id = ANY(%s)", [review_ids])
+    """The reviews and every row of theirs (the helpful votes the benchmark cast among them),
+    all or nothing."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in REVIEW_ROWS:
+            cursor.execute(f"DELETE FROM {table} WHERE review_id = ANY(%s)", [review_ids])
         cursor.execute("DELETE FROM reviews WHERE id = ANY(%s)", [review_ids])
 
 
@@ -210,8 +219,8 @@ def bulk_bench() -> None:
             total = reviews + ratings
             line = f"reviews {reviews:.1f} s + ratings {ratings:.1f} s"
             if not enabled:
-                cursor.execute("DELETE FROM product_meta")
-                cursor.execute("DELETE FROM characteristic_meta")
+                for table in META_TABLES:
+                    cursor.execute(f"DELETE FROM {table}")
                 rebuild = timed(meta_rebuild)
                 total += rebuild
                 line += f" + rebuild from empty {rebuild:.1f} s"
