@@ -18,6 +18,7 @@ from psycopg import sql
 
 from loaders.files.tables import LOAD_ORDER, Table
 from loaders.load import LoadReport, csv_directory_load
+from reviews.meta.rebuild import META_TABLES
 
 SCHEMA = "bench_plain"
 # The tables as the CSVs spell them: epoch-ms dates stay bigint, ``null`` responses stay text.
@@ -136,7 +137,7 @@ def plain_drop() -> None:
 
 def tables_reset() -> None:
     """Empty the four tables and the aggregates: the state of a database never loaded."""
-    tables = [table.name for table in LOAD_ORDER] + ["product_meta", "characteristic_meta"]
+    tables = [table.name for table in LOAD_ORDER] + list(META_TABLES)
     names = sql.SQL(", ").join(map(sql.Identifier, tables))
     with connection.cursor() as cursor:
         cursor.execute(sql.SQL("TRUNCATE {} CASCADE").format(names))

@@ -1,8 +1,9 @@
 """The one step every load ends with, whatever it loaded: make the database ready to serve.
 
 Part of it is done before the load ends: each file's transaction analyzes its table before it
-commits (``loaders.load``), and ``product_meta``, which counts reviews alone, is filled on a
-connection of its own while the later files load (``PostLoad``). The rest is done at the end.
+commits (``loaders.load``), and the aggregates of products, which count reviews (and their
+photos) alone, are filled on a connection of its own while the later files load (``PostLoad``).
+The rest is done at the end.
 """
 
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,6 +18,9 @@ from reviews.meta.rebuild import META_TABLES, meta_rebuild
 
 # Written by the rebuild, so their statistics are refreshed after it.
 AGGREGATE_TABLES = tuple(META_TABLES)
+# The aggregates that can be filled once a table is committed: it is the last of the tables they
+# count in the load's order (reviews, then photos, then characteristics and their ratings).
+FILLS_AFTER = {"reviews": "product_meta", "reviews_photos": "product_meta_cells"}
 
 
 def post_load(cursor, tables: tuple[str, ...]) -> None:
@@ -55,8 +59,8 @@ class PostLoad:
     def committed(self, table: str) -> None:
         """``table`` is loaded, analyzed and committed: begin what depends on it alone."""
         self._analyzed.add(table)
-        if table == "reviews" and self._early:
-            self._begun.append(self._worker.submit(self._fill, "product_meta"))
+        if table in FILLS_AFTER and self._early:
+            self._begun.append(self._worker.submit(self._fill, FILLS_AFTER[table]))
 
     def _fill(self, aggregate: str) -> None:
         if meta_table_fill_if_empty(aggregate) is not None:

@@ -18,8 +18,8 @@ from it, so it is filled at once instead, under an exclusive lock:
   rating, recommend and whether it has photos, the photos flag computed once per review from one
   hashed set of the photos' review ids.
 
-On the full dataset the four fills take about 3, 9, 10 and 39 seconds; the characteristic cells
-are 10.7 million rows and their sort gets a gigabyte of ``work_mem`` so that it stays in memory.
+On the full dataset the four fills take about 3, 9, 10 and 25 seconds; the characteristic cells
+are 10.7 million rows, grouped on one packed integer key in a sort that stays in memory.
 
 The rows pass through a temporary file between the two statements (55 MB for 3.1 million
 characteristics), in COPY's text format: for rows of integers, smaller than the binary format
@@ -80,18 +80,30 @@ SELECT r.product_id, r.rating, r.recommend, r.with_photos, count(*)::integer
 FROM ({COUNTED_REVIEWS}) r
 GROUP BY 1, 2, 3, 4
 ORDER BY 1, 2, 3, 4"""
+# A characteristic's cell packed into one bigint, most significant first: the characteristic id,
+# then 3 bits of rating, 1 of recommend, 1 of photos. So the 19.5 million ratings are sorted and
+# grouped on a single integer instead of four columns: on the full dataset the statement takes
+# 17 s, where hashing the four columns into 10.7 million groups and then sorting those took 33 s.
+# The sort takes 1.5 GB of memory (its work_mem, below); with 1 GB it spills to disk, 8 s slower.
+_CELL = (
+    "(c.characteristic_id::bigint << 5) | (r.rating << 2)"
+    " | (r.recommend::integer << 1) | r.with_photos::integer"
+)
 _VALUE_COUNTS = ",\n       ".join(
-    f"count(*) FILTER (WHERE c.value = {n})::integer" for n in range(1, 6)
+    f"count(*) FILTER (WHERE rated.value = {n})::integer" for n in range(1, 6)
 )
 CHARACTERISTIC_META_CELLS_FILL = f"""
-SELECT c.characteristic_id, r.rating, r.recommend, r.with_photos,
+SELECT (rated.cell >> 5)::integer, ((rated.cell >> 2) & 7)::smallint,
+       (rated.cell & 2) <> 0, (rated.cell & 1) <> 0,
        {_VALUE_COUNTS}
-FROM characteristic_reviews c
-JOIN ({COUNTED_REVIEWS}) r ON r.id = c.review_id
-GROUP BY 1, 2, 3, 4
-ORDER BY 1, 2, 3, 4"""
+FROM (SELECT {_CELL} AS cell, c.value
+      FROM characteristic_reviews c
+      JOIN ({COUNTED_REVIEWS}) r ON r.id = c.review_id) rated
+GROUP BY rated.cell
+ORDER BY rated.cell"""
 
-# Per fill, reset afterwards. Enough memory that no aggregate spills to disk. Sorted aggregation,
+# Per fill, reset afterwards. Enough memory that no aggregate or sort spills to disk on the full
+# dataset (a smaller one uses what it needs). Sorted aggregation,
 # not hashed, for characteristic_meta: the planner estimates about a tenth of the real number of
 # characteristics (3.1 million of 19.5 million ratings) and hashes them all, then sorts; grouped
 # in index order the rows stream out already sorted, in half the time.
@@ -99,7 +111,7 @@ FILL_SETTINGS = {
     "product_meta": {"work_mem": "256MB"},
     "characteristic_meta": {"work_mem": "256MB", "enable_hashagg": "off"},
     "product_meta_cells": {"work_mem": "256MB"},
-    "characteristic_meta_cells": {"work_mem": "1GB"},
+    "characteristic_meta_cells": {"work_mem": "2GB"},
 }
 FILL_ROWS = {
     "product_meta": PRODUCT_META_FILL,
