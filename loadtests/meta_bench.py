@@ -46,11 +46,9 @@ from reviews.meta.rebuild import (  # noqa: E402
     meta_rebuild,
 )
 from reviews.selectors import product_meta_get  # noqa: E402
-from reviews.services import review_create, review_mark_helpful  # noqa: E402
+from reviews.services import review_create, review_mark_helpful, reviews_remove  # noqa: E402
 
 TRIGGER_TABLES = tuple(META_TRIGGERS)  # the tables whose triggers keep the aggregates
-# Every table with rows of a review, deleted before it.
-REVIEW_ROWS = ("review_votes", "review_reports", "characteristic_reviews", "reviews_photos")
 BLOCK = 25  # writes per block; blocks alternate between triggers on and off
 
 
@@ -171,7 +169,7 @@ def writes_bench(rng: random.Random, product_ids: list[int], writes: int, off: b
         # Each review goes the way it came: triggered ones with the triggers on.
         for enabled in modes:
             triggers_set(enabled)
-            reviews_delete(posted[enabled])
+            reviews_remove(review_ids=posted[enabled])  # with their ratings, photos and votes
         triggers_set(True)
     for name, samples in (("POST", post_times), ("helpful", helpful_times)):
         print(f"{name} with the triggers:    {percentiles(samples[True])}")
@@ -179,15 +177,6 @@ def writes_bench(rng: random.Random, product_ids: list[int], writes: int, off: b
             print(f"{name} without the triggers: {percentiles(samples[False])}")
             ratio = statistics.median(samples[True]) / statistics.median(samples[False])
             print(f"  {name} cost ratio (medians, with / without): {ratio:.3f}")
-
-
-def reviews_delete(review_ids: list[int]) -> None:
-    """The reviews and every row of theirs (the helpful votes the benchmark cast among them),
-    all or nothing."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        for table in REVIEW_ROWS:
-            cursor.execute(f"DELETE FROM {table} WHERE review_id = ANY(%s)", [review_ids])
-        cursor.execute("DELETE FROM reviews WHERE id = ANY(%s)", [review_ids])
 
 
 # Every row again under a new id, as one bulk statement per table.

@@ -103,10 +103,10 @@ GROUP BY rated.cell
 ORDER BY rated.cell"""
 
 # Per fill, reset afterwards. Enough memory that no aggregate or sort spills to disk on the full
-# dataset (a smaller one uses what it needs). Sorted aggregation,
-# not hashed, for characteristic_meta: the planner estimates about a tenth of the real number of
-# characteristics (3.1 million of 19.5 million ratings) and hashes them all, then sorts; grouped
-# in index order the rows stream out already sorted, in half the time.
+# dataset (a smaller one uses what it needs). Sorted aggregation, not hashed, for
+# characteristic_meta: the planner estimates about a tenth of the real number of characteristics
+# (3.1 million of 19.5 million ratings) and hashes them all, then sorts; grouped in index order
+# the rows stream out already sorted, in half the time.
 FILL_SETTINGS = {
     "product_meta": {"work_mem": "256MB"},
     "characteristic_meta": {"work_mem": "256MB", "enable_hashagg": "off"},
