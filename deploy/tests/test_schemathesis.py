@@ -31,6 +31,9 @@ def test_schemathesis_finds_nothing(cluster, tmp_path):
         "--max-time", str(BUDGET_SECONDS),
         "--max-examples", "50",
         "--generation-database", "none",
+        # A check of the data generator, not of the API: with some seeds it finds too many of the
+        # summary's generated queries discarded and stops fuzzing that operation with an error.
+        "--suppress-health-check", "filter_too_much",
         "--no-color",
         "--report-dir", str(tmp_path),
     ]  # fmt: skip
