@@ -54,7 +54,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ATELIER_HSTS_INCLUDE_SUBDOMAINS", HTT
 SECURE_HSTS_PRELOAD = env_bool("ATELIER_HSTS_PRELOAD", HTTPS)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "atelier.adminsite.AdminConfig",  # django.contrib.admin, its sign-in rate-limited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -218,9 +218,9 @@ SPECTACULAR_SETTINGS = {
     ],
     # One name per set of choices that several fields share (a vote asked for and answered).
     "ENUM_NAME_OVERRIDES": {
-        "VoteValueEnum": "reviews.v2.writes_serializers.VOTE_VALUES",
-        "ReportReasonInputEnum": "reviews.v2.writes_serializers.REPORT_REASONS",
-        "ReportReasonEnum": "reviews.v2.writes_serializers.REPORT_REASONS_STORED",
+        "VoteValueEnum": "reviews.v2.serializers.VOTE_VALUES",
+        "ReportReasonInputEnum": "reviews.v2.serializers.REPORT_REASONS",
+        "ReportReasonEnum": "reviews.v2.serializers.REPORT_REASONS_STORED",
     },
 }
 

@@ -9,3 +9,7 @@ class CharacteristicsNotOfProduct(Exception):
         super().__init__(f"not characteristics of product {product_id}: {ids}")
         self.product_id = product_id
         self.ids = ids
+
+
+class IdempotencyKeyReused(Exception):
+    """An Idempotency-Key already used by this client for a different request."""

@@ -1,8 +1,9 @@
 """The API's errors: every client mistake is a 4xx whose body says what to fix.
 
-``api_exception_handler`` is DRF's ``EXCEPTION_HANDLER``: validation failures become 422 with the
-contract's ``detail`` (plus a per-field ``errors`` object), malformed JSON 400, a wrong method 405,
-and a database that cannot be reached 503 with ``Retry-After`` instead of a 500.
+``api_exception_handler`` is DRF's ``EXCEPTION_HANDLER``: the domain's errors (``reviews.errors``)
+and validation failures become 422 with the contract's ``detail`` (plus a per-field ``errors``
+object), malformed JSON 400, a wrong method 405, and a database that cannot be reached 503 with
+``Retry-After`` instead of a 500.
 """
 
 import logging
@@ -13,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from atelier.metrics import DATABASE_UNAVAILABLE
-from reviews.errors import CharacteristicsNotOfProduct
+from reviews.errors import CharacteristicsNotOfProduct, IdempotencyKeyReused
 from reviews.voters import VOTER_TOKEN_LENGTH_MAX
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ class InputInvalid(exceptions.APIException):
         self.errors = errors
 
 
-class IdempotencyKeyReused(exceptions.APIException):
+class IdempotencyKeyConflict(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_detail = (
         "This Idempotency-Key was already used for a different request: use a new key for a new "
@@ -68,6 +69,8 @@ class ProductIdInvalid(exceptions.NotFound):
 
 
 def api_exception_handler(exc, context):
+    if isinstance(exc, IdempotencyKeyReused):
+        exc = IdempotencyKeyConflict()
     if isinstance(exc, CharacteristicsNotOfProduct):
         exc = InputInvalid(
             detail=INVALID_REVIEW_BODY,

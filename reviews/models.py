@@ -352,11 +352,14 @@ class IdempotencyKey(models.Model):
     the same key and request gets the same answer instead of a second write. Committed in the same
     transaction as the write; kept at least 24 hours (``manage.py idempotency_expire``)."""
 
+    # The client's voter hash and the key as sent (reviews.idempotency.scoped_key): a key is the
+    # client's own, never another client's answer.
     key = models.TextField(primary_key=True)
     # sha256 of the method, the path and the parsed body: the same key with another request is 422.
     fingerprint = models.TextField()
     status = models.SmallIntegerField()
     location = models.TextField(null=True)  # noqa: DJ001 (no Location: NULL)
+    body = models.TextField(null=True)  # noqa: DJ001 (the answer's JSON as sent; none: NULL)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

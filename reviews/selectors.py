@@ -43,13 +43,17 @@ REVIEW_JSON_FIELDS = """'review_id', page.id,
                  WHERE photo.review_id = page.id),
                '[]')"""
 REVIEW_JSON = f"json_build_object(\n           {REVIEW_JSON_FIELDS})"
-VISIBLE_COLUMNS = "id, rating, summary, recommend, response, body, date, reviewer_name, helpfulness"
+# A review's columns that the API shows (reviewer_email and reported never leave the database).
+REVIEW_COLUMNS = (
+    "id", "rating", "summary", "recommend", "response", "body", "date", "reviewer_name",
+    "helpfulness",
+)  # fmt: skip
 
 # The page is cut in the inner query (an index scan that stops after offset + count rows); the
 # outer query turns it into a JSON array in the same order.
 REVIEWS_PAGE_JSON = f"""
 SELECT coalesce(json_agg({REVIEW_JSON} ORDER BY {{order_by}}), '[]')::text
-  FROM (SELECT {VISIBLE_COLUMNS}
+  FROM (SELECT {", ".join(REVIEW_COLUMNS)}
           FROM reviews
          WHERE product_id = %(product_id)s AND NOT reported
          ORDER BY {{order_by}}
@@ -58,7 +62,7 @@ SELECT coalesce(json_agg({REVIEW_JSON} ORDER BY {{order_by}}), '[]')::text
 # reviews_pkey; a reported review is hidden here as everywhere.
 REVIEW_ONE_JSON = f"""
 SELECT page.product_id, {REVIEW_JSON}::text
-  FROM (SELECT product_id, {VISIBLE_COLUMNS}
+  FROM (SELECT product_id, {", ".join(REVIEW_COLUMNS)}
           FROM reviews WHERE id = %(review_id)s AND NOT reported) AS page
 """
 

@@ -7,6 +7,7 @@ that the OpenAPI schema describes exactly what is sent, string-typed fields incl
 """
 
 import re
+from collections.abc import Iterable, Mapping
 
 from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
@@ -16,7 +17,7 @@ from atelier.ids import INT4_MAX, positive_int4, whole_number_from_text
 from reviews.exceptions import INVALID_PRODUCT_ID, INVALID_REVIEW_BODY, InputInvalid
 from reviews.patterns import whole_number_pattern
 
-SORTS = ("relevant", "newest", "helpful")
+REVIEW_LIST_SORTS = ("relevant", "newest", "helpful")
 COUNT_MAX = 1000
 # A product's reviews are served up to this depth in any sort: page * count <= DEPTH_MAX.
 DEPTH_MAX = 10_000
@@ -53,7 +54,7 @@ class InputSerializer(serializers.Serializer):
     @classmethod
     def validated(cls, data) -> dict:
         if hasattr(data, "getlist"):  # a query string: each parameter at most once
-            cls.repeats_refuse(data)
+            repeats_refuse(data, cls._declared_fields, cls.details, cls.fallback_detail)
         quick = cls.quick_validated(data)
         if quick is not None:
             return quick
@@ -68,16 +69,6 @@ class InputSerializer(serializers.Serializer):
         return serializer.validated_data
 
     @classmethod
-    def repeats_refuse(cls, query) -> None:
-        """``?product_id=1&product_id=2`` names two products: 422, never a guess at which."""
-        repeated = [name for name in cls._declared_fields if len(query.getlist(name)) > 1]
-        if repeated:
-            raise InputInvalid(
-                detail=cls.details.get(repeated[0], cls.fallback_detail),
-                errors={name: ["Given more than once; give it once."] for name in repeated},
-            )
-
-    @classmethod
     def quick_validated(cls, data) -> dict | None:
         """What ``validated`` returns for a plain, valid input, without building the serializer
         (DRF deep-copies every field per instance: a third of a review read's Python time).
@@ -89,6 +80,19 @@ class InputSerializer(serializers.Serializer):
 
     def update(self, instance, validated_data):  # pragma: no cover
         raise NotImplementedError
+
+
+def repeats_refuse(
+    query, names: Iterable[str], details: Mapping[str, str], fallback_detail: str
+) -> None:
+    """``?product_id=1&product_id=2`` names two products: a 422 naming each parameter of
+    ``names`` given more than once (``detail`` the first one's), never a guess at which."""
+    repeated = [name for name in names if len(query.getlist(name)) > 1]
+    if repeated:
+        raise InputInvalid(
+            detail=details.get(repeated[0], fallback_detail),
+            errors={name: ["Given more than once; give it once."] for name in repeated},
+        )
 
 
 class QueryWholeNumberField(WholeNumberField):
@@ -149,7 +153,7 @@ class ReviewListInputSerializer(InputSerializer):
         min_value=1, max_value=COUNT_MAX, default=5, help_text="Reviews per page, 1 to 1000."
     )
     sort = SortField(
-        choices=SORTS,
+        choices=REVIEW_LIST_SORTS,
         default="relevant",
         help_text="relevant (default), newest or helpful; empty means relevant.",
     )
@@ -174,7 +178,7 @@ class ReviewListInputSerializer(InputSerializer):
         sort = data.get("sort", "") or "relevant"
         if product_id is None or page is None or count is None:
             return None
-        if sort not in SORTS or page * count > DEPTH_MAX:
+        if sort not in REVIEW_LIST_SORTS or page * count > DEPTH_MAX:
             return None
         return {"product_id": product_id, "page": page, "count": count, "sort": sort}
 

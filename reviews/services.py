@@ -152,13 +152,14 @@ def review_mark_helpful(*, review_id: int, voter: str) -> bool:
     return review_vote_set(review_id=review_id, voter=voter, up=True) is not None
 
 
-# review_reports_pkey, then reviews_pkey: a reporter's first report of a review is recorded, and
-# only a report that is new hides the review (so a review a moderator restored is not hidden again
-# by a report it was restored over). One row when the review is there to report: its product,
-# whether the report is new, and whether it hid the review.
-_REPORT_ADD = """
+# review_reports_pkey, then reviews_pkey: a reporter's first report of a visible review is
+# recorded, and only a report that is new hides the review (so a review a moderator restored is
+# not hidden again by a report it was restored over). A hidden review is gone for the public API,
+# as for its GET: nothing is recorded, and the answer does not tell it from a missing one. One row
+# when the review is there to report: its product, whether the report is new, whether it hid it.
+REVIEW_REPORTS_ADD = """
 WITH target AS (
-    SELECT id, product_id FROM reviews WHERE id = %(review_id)s{visible}
+    SELECT id, product_id FROM reviews WHERE id = %(review_id)s AND NOT reported
 ), report AS (
     INSERT INTO review_reports (review_id, reporter, reason, note, created_at)
     SELECT id, %(reporter)s, %(reason)s, %(note)s, now() FROM target
@@ -170,18 +171,18 @@ WITH target AS (
     RETURNING id
 )
 SELECT product_id, EXISTS (SELECT FROM report), EXISTS (SELECT FROM hidden) FROM target"""
-# The v2 report: a review already hidden still takes reports (moderators see every reason).
-REVIEW_REPORTS_ADD = _REPORT_ADD.format(visible="")
-# The legacy report: a reported review is gone for the public API (404), so nothing is recorded.
-REVIEWS_REPORT_ONE = _REPORT_ADD.format(visible=" AND NOT reported")
 
 
 def review_report_add(
-    *, review_id: int, reporter: str, reason: str, note: str = ""
+    *,
+    review_id: int,
+    reporter: str,
+    reason: str = ReportReason.UNSPECIFIED.value,
+    note: str = "",
 ) -> Report | None:
-    """Record ``reporter``'s report of the review, once: the first report hides it (as a review
-    already hidden, it keeps receiving reports). A reporter's later reports change nothing and
-    return the first. None when there is no such review."""
+    """Record ``reporter``'s report of the review, once: the first report hides it. A
+    reporter's later reports change nothing and return the first. None when there is no such
+    review or it is hidden. (The legacy report is this, without a reason.)"""
     if not positive_int4(review_id):
         return None
     params: dict[str, int | str] = {
@@ -205,29 +206,6 @@ def review_report_add(
     return review_report_get(review_id=review_id, reporter=reporter)
 
 
-def review_report(*, review_id: int, reporter: str) -> bool:
-    """The legacy report: the reporter's report without a reason, on a review still visible.
-    False when there is no such review or it is already reported (it is gone for the public
-    API, as its GET says). Never a toggle."""
-    if not positive_int4(review_id):
-        return False
-    params: dict[str, int | str] = {
-        "review_id": review_id,
-        "reporter": reporter,
-        "reason": ReportReason.UNSPECIFIED.value,
-        "note": "",
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(REVIEWS_REPORT_ONE, params)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    product_id, _, hidden = row
-    if hidden:
-        invalidate_on_commit(products=[product_id], reviews=[(review_id, product_id)])
-    return True
-
-
 def _review_update(statement: str, review_id: int, **params) -> bool:
     """One statement on one review, then its cached answers purged; False when there is none."""
     if not positive_int4(review_id):
@@ -247,7 +225,7 @@ def review_respond(*, review_id: int, response: str | None) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# Moderation: restore, remove and report many reviews at once, recorded in the admin log.
+# Moderation: restore, hide and remove many reviews at once, recorded in the admin log.
 # Each returns how many reviews it changed; ids that are unknown or already in the target state
 # are skipped. With a `moderator`, every changed review gets an admin log entry in the same
 # transaction as the write, so the log never claims a change that did not happen.
@@ -257,7 +235,7 @@ def review_respond(*, review_id: int, response: str | None) -> bool:
 REVIEWS_RESTORE = (
     "UPDATE reviews SET reported = false WHERE id = ANY(%s) AND reported RETURNING id, product_id"
 )
-REVIEWS_REPORT = (
+REVIEWS_HIDE = (
     "UPDATE reviews SET reported = true WHERE id = ANY(%s) AND NOT reported"
     " RETURNING id, product_id"
 )
@@ -269,7 +247,7 @@ REVIEW_REPORTS_REMOVE = "DELETE FROM review_reports WHERE review_id = ANY(%s)"
 REVIEWS_REMOVE = "DELETE FROM reviews WHERE id = ANY(%s) RETURNING id, product_id"
 
 MODERATION_RESTORED = "Restored: no longer reported, back in the lists and the meta."
-MODERATION_REPORTED = "Reported by a moderator: hidden from the lists and the meta."
+MODERATION_HIDDEN = "Reported by a moderator: hidden from the lists and the meta."
 MODERATION_REMOVED = "Removed with its photos, characteristic ratings, votes and reports."
 
 
@@ -281,11 +259,9 @@ def reviews_restore(
     return _moderation_apply([REVIEWS_RESTORE], review_ids, moderator, CHANGE, MODERATION_RESTORED)
 
 
-def reviews_report(
-    *, review_ids: Collection[int], moderator: AbstractBaseUser | None = None
-) -> int:
-    """Report the reviews from the moderation side: they leave the lists and meta."""
-    return _moderation_apply([REVIEWS_REPORT], review_ids, moderator, CHANGE, MODERATION_REPORTED)
+def reviews_hide(*, review_ids: Collection[int], moderator: AbstractBaseUser | None = None) -> int:
+    """Hide the reviews as reported, from the moderation side: they leave the lists and meta."""
+    return _moderation_apply([REVIEWS_HIDE], review_ids, moderator, CHANGE, MODERATION_HIDDEN)
 
 
 def reviews_remove(

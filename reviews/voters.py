@@ -1,18 +1,15 @@
 """Who votes or reports: a keyed hash that tells people apart without storing who they are.
 
-The legacy routes know a voter only by the client's address (``atelier.clients``); the v2 routes
-by the voter token the storefront sends, when it sends one. The hash is keyed with the project's
-secret, so the tables of votes and reports cannot be turned back into addresses or tokens by
-hashing every candidate there is.
+The legacy routes know a voter only by the client's address; the v2 routes by the voter token the
+storefront sends, when it sends one (``reviews.http`` reads both from a request). The hash is
+keyed with the project's secret, so the tables of votes and reports cannot be turned back into
+addresses or tokens by hashing every candidate there is.
 """
 
 import re
 from hashlib import blake2b
 
 from django.conf import settings
-from django.http import HttpRequest
-
-from atelier.clients import client_address
 
 _KEY = blake2b(b"atelier voters", key=settings.SECRET_KEY.encode()[:64]).digest()
 
@@ -36,6 +33,6 @@ def token_voter(token: str) -> str:
     return voter_hash(f"token:{token}")
 
 
-def anonymous_voter(request: HttpRequest) -> str:
-    """The voter a request without a voter token votes as: its client's address."""
-    return voter_hash(f"address:{client_address(request)}")
+def address_voter(address: str) -> str:
+    """The voter a client without a voter token votes as: its address."""
+    return voter_hash(f"address:{address}")

@@ -7,8 +7,10 @@ in the window and when the window ends; the answer carries them as the ``RateLim
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
@@ -42,6 +44,31 @@ def policy(name: str, limit: str) -> Policy | None:
             f"rate limit {name}: {limit!r} is not COUNT/PERIOD (like 20/1h or 60/60) or off"
         )
     return Policy(name, int(match[1]), int(match[2] or 1) * UNITS[match[3]])
+
+
+View = TypeVar("View", bound=Callable)
+
+
+def rate_limited(name: str, *, methods: tuple[str, ...] = ()) -> Callable[[View], View]:
+    """Declare, on the view it guards, that ``name``'s limit (``settings.RATE_LIMITS``) counts
+    each request to it: those of ``methods`` only, when given. The middleware reads the mark."""
+
+    def mark(view: View) -> View:
+        view.rate_limit = (name, frozenset(methods))  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def view_rate_limit(view: Callable, method: str) -> str | None:
+    """The limit a request with ``method`` to ``view`` counts against, if any: its mark, or for a
+    DRF viewset the mark of the action ``method`` routes to."""
+    marked: object = view
+    actions = getattr(view, "actions", None)  # what ViewSet.as_view() routes, by method
+    if actions is not None:
+        marked = getattr(view.cls, actions.get(method.lower(), ""), None)  # type: ignore[attr-defined]
+    name, methods = getattr(marked, "rate_limit", (None, frozenset()))
+    return name if not methods or method in methods else None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
-"""The rate limits in front of the views: the writes of the public API and the admin sign-in.
+"""The rate limits in front of the views that declare one (``limits.rate_limited``): the writes of
+the public API and the admin sign-in.
 
-A route's policy is found by its URL name and method (``ROUTES``); its limit comes from the
+A view's policy is the one its mark names for the request's method; its limit comes from the
 ``RATE_LIMITS`` setting. Every answer of a limited route carries the ``RateLimit`` headers; past
 the limit the answer is a JSON 429 with ``Retry-After`` and the view does not run. When the
 counters cannot be reached, the request passes and the failure is logged: a database outage is
@@ -19,16 +20,6 @@ from atelier.ratelimits import limits
 
 logger = logging.getLogger(__name__)
 
-# (method, URL name) -> policy name in settings.RATE_LIMITS
-ROUTES = {
-    ("POST", "reviews"): "reviews-post",
-    ("PUT", "reviews-helpful"): "reviews-helpful",
-    ("PUT", "reviews-report"): "reviews-report",
-    ("PUT", "v2-reviews-vote"): "v2-vote",
-    ("POST", "v2-reviews-reports"): "v2-reports",
-    ("POST", "admin:login"): "admin-login",
-}
-
 
 class RateLimitMiddleware:
     def __init__(self, get_response):
@@ -43,8 +34,7 @@ class RateLimitMiddleware:
         return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        assert request.resolver_match is not None  # process_view runs once the URL is resolved
-        name = ROUTES.get((request.method or "", request.resolver_match.view_name))
+        name = limits.view_rate_limit(view_func, request.method or "")
         limit = name and limits.policy(name, settings.RATE_LIMITS.get(name, "off"))
         if not limit:
             return None

@@ -235,7 +235,7 @@ def test_every_moderation_write_makes_the_next_read_fresh(cache):
     assert get(cache.port, detail).json()["response"] == "Thank you!"
 
     warm(cache.port, [meta, detail])
-    services.reviews_report(review_ids=[review_id])
+    services.reviews_hide(review_ids=[review_id])
     assert get(cache.port, detail).status == 404
     reported = get(cache.port, meta)
     assert reported.cache == "MISS"

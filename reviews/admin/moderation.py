@@ -17,12 +17,12 @@ from atelier.ids import whole_number_from_text
 from reviews.admin.filters import ModerationStatusFilter, RatingFilter
 from reviews.admin.large_tables import FixedOrderChangeList, LargeTableAdmin
 from reviews.models import CharacteristicReview, ReportReason, Review, ReviewPhoto
-from reviews.services import review_respond, reviews_remove, reviews_report, reviews_restore
+from reviews.services import review_respond, reviews_hide, reviews_remove, reviews_restore
 
 # The review page's buttons (see change_form.html): POST key -> (service, what it did).
 PAGE_DECISIONS = {
     "_restore": (reviews_restore, "restored"),
-    "_report": (reviews_report, "reported"),
+    "_report": (reviews_hide, "reported"),
 }
 # A review's page lists its newest reports, up to this many (the counts by reason cover them all).
 REPORTS_LISTED_MAX = 100
@@ -288,7 +288,7 @@ class ReviewAdmin(LargeTableAdmin):
     def report(self, request, queryset):
         review_ids = self._selected_ids(request, queryset)
         if review_ids:
-            reported = reviews_report(review_ids=review_ids, moderator=request.user)
+            reported = reviews_hide(review_ids=review_ids, moderator=request.user)
             self.message_user(request, f"Reported {reported} of {len(review_ids)} reviews.")
 
     @admin.action(

@@ -64,7 +64,8 @@ def test_a_malformed_key_is_a_400(client, key):
 def test_a_failed_write_keeps_no_key_so_a_corrected_retry_goes_through(client):
     bad = {**BODY, "characteristics": {"999999": 5}}  # not a characteristic of the product
     assert post(client, bad, "key-3").status_code == 422
-    assert not IdempotencyKey.objects.filter(pk="key-3").exists()
+    assert not IdempotencyKey.objects.filter(key__endswith=" key-3").exists()
+    assert post(client, BODY, "key-3").status_code == 201
 
 
 @pytest.mark.django_db
@@ -100,9 +101,37 @@ def test_fifty_parallel_identical_posts_with_one_key_make_one_review():
 def test_keys_older_than_a_day_are_expired_by_the_command(client, capsys):
     post(client, BODY, "old-key")
     post(client, {**BODY, "rating": 2}, "new-key")
-    IdempotencyKey.objects.filter(pk="old-key").update(
+    IdempotencyKey.objects.filter(key__endswith=" old-key").update(
         created_at=timezone.now() - timedelta(hours=24, minutes=1)
     )
     call_command("idempotency_expire")
     assert "1 idempotency keys older than 1 day, 0:00:00 deleted" in capsys.readouterr().out
-    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new-key"]
+    [kept] = IdempotencyKey.objects.values_list("key", flat=True)
+    assert kept.endswith(" new-key")
+
+
+@pytest.mark.django_db
+def test_a_key_belongs_to_its_client_another_clients_same_key_is_another_write(client):
+    first = post(client, BODY, "shared-key")
+    other = client.post(
+        "/reviews",
+        json.dumps(BODY),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="shared-key",
+        REMOTE_ADDR="192.0.2.50",
+    )
+    assert (first.status_code, other.status_code) == (201, 201)
+    assert first["Location"] != other["Location"]  # not the first client's answer replayed
+    assert Review.objects.filter(product_id=31).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_key_squatted_by_another_client_does_not_drop_a_helpful_vote(client):
+    review = review_make(product_id=33)
+    squatter = {"HTTP_IDEMPOTENCY_KEY": "victim-key", "REMOTE_ADDR": "192.0.2.51"}
+    assert client.put("/reviews/999999/helpful", **squatter).status_code == 404
+    assert client.put(f"/reviews/{review.id}/helpful", **squatter).status_code == 204
+    victim = {"HTTP_IDEMPOTENCY_KEY": "victim-key", "REMOTE_ADDR": "192.0.2.52"}
+    assert client.put(f"/reviews/{review.id}/helpful", **victim).status_code == 204
+    review.refresh_from_db()
+    assert review.helpfulness == 2

@@ -9,7 +9,7 @@ import pytest
 from loaders.load import csv_directory_load
 from reviews.meta.rebuild import meta_differences
 from reviews.models import ProductMeta, Review
-from reviews.services import review_report
+from reviews.services import review_report_add
 from reviews.tests.meta_oracle import assert_meta_exact
 
 # Committed loads, as in real use (a load is several transactions).
@@ -53,7 +53,7 @@ def test_meta_is_exact_after_a_load_into_empty_and_into_live_tables(tmp_path):
     # The API keeps writing between loads, through the triggers.
     unreported = Review.objects.filter(reported=False).order_by("id").first()
     assert unreported is not None
-    review_report(review_id=unreported.id, reporter="r")
+    review_report_add(review_id=unreported.id, reporter="r")
     assert_meta_exact("after a report")
 
     shifted_copy(LOADER_FIXTURES, tmp_path, by=100_000)

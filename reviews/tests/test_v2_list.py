@@ -16,8 +16,8 @@ from reviews.tests.factories import review_make
 from reviews.tests.test_api_list import RESULT_KEYS
 from reviews.tests.v2_catalog import FILTER_CASES, PRODUCT, catalog_make
 from reviews.v2.cursors import SORTS, Cursor
-from reviews.v2.filters import filtered
-from reviews.v2.selectors import cells_selected, page_statement
+from reviews.v2.filters import review_filters
+from reviews.v2.selectors import ReviewFilters, page_statement
 from reviews.voters import token_voter
 
 
@@ -247,9 +247,7 @@ def test_each_page_is_one_scan_of_its_sorts_index(api, catalog, sort, paged, pla
         link = api.get(URL, {"sort": sort, "limit": 4}).json()["next"]
         cursor = Cursor.decode(parse_qs(urlsplit(link).query)["cursor"][0])
     statement, params = page_statement(
-        product_id=PRODUCT,
-        reviews=Review.objects.filter(product_id=PRODUCT, reported=False),
-        cells=cells_selected({}),
+        filters=ReviewFilters(PRODUCT),
         sort=SORTS[sort],
         limit=4,
         cursor=cursor,
@@ -325,11 +323,8 @@ def test_filters_worth_an_index_are_read_from_it(catalog, query, sort, index, pl
     with connection.cursor() as cursor:
         for index_name in {each.index for each in SORTS.values()} - {index.split()[-1]}:
             cursor.execute(f"DROP INDEX {index_name}")
-    reviews, filters = filtered(PRODUCT, QueryDict(query))
     statement, params = page_statement(
-        product_id=PRODUCT,
-        reviews=reviews,
-        cells=cells_selected(filters),
+        filters=review_filters(PRODUCT, QueryDict(query)),
         sort=SORTS[sort],
         limit=4,
         cursor=None,

@@ -9,7 +9,7 @@ from django.db.models import F
 from reviews.meta.rebuild import meta_rebuild
 from reviews.models import Characteristic, CharacteristicMeta, CharacteristicReview, Review
 from reviews.tests.v2_catalog import FILTER_CASES, PRODUCT
-from reviews.v2.shapes import CHARACTERISTIC_LABELS
+from reviews.v2.document import CHARACTERISTIC_LABELS
 
 URL = f"/v2/products/{PRODUCT}/summary"
 

@@ -13,7 +13,6 @@ highest review id when the first page was read: later pages never show reviews p
 
 from dataclasses import dataclass
 from datetime import datetime
-from hashlib import blake2b
 from typing import Any, Literal
 
 from django.core import signing
@@ -151,11 +150,3 @@ class Cursor:
             position=position,
             filters=str(filters),
         )
-
-
-def filters_digest(product_id: int, filters: dict[str, Any]) -> str:
-    """A short digest of the product and the filters in a canonical form: a cursor belongs to one
-    filtered list of one product."""
-    given = sorted((name, value) for name, value in filters.items() if value is not None)
-    canonical = repr((product_id, given))
-    return blake2b(canonical.encode(), digest_size=6).hexdigest()

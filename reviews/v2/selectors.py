@@ -1,33 +1,84 @@
 """Reads of API v2: a page of a product's filtered reviews, and its summary.
 
-Each read is one SQL statement, so that everything it returns (the page, its total, the
-aggregate version, the snapshot's latest review id; or the summary's counts and version) comes
-from one snapshot of the database and agrees. The filters' and the page's conditions come from
-the ORM (``reviews.v2.filters``' FilterSet and the sort's keys), compiled into that statement;
-the reviews are rendered as JSON by PostgreSQL, as the legacy list is (``reviews.selectors``).
-
-Counts come from the aggregates whenever the filters are made of rating, recommend and photos
-alone: the sum of the product's cells they select (``product_meta_cells`` and
-``characteristic_meta_cells``, migration 0013), a few rows whatever the product's size. Only a
-search (``q``) is counted from the reviews themselves.
+Each read is one SQL statement, so that everything it returns (the page, its total, the aggregate
+version, the snapshot's latest review id; or the summary's counts and version) comes from one
+snapshot of the database and agrees. Counts come from the aggregate cells (migration 0013)
+whenever the filters are made of rating, recommend and photos alone; only a search is counted.
 """
 
 import json
 from dataclasses import dataclass
+from hashlib import blake2b
 from typing import Any
 
-from django.db.models import Field, Func, QuerySet, Value
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import Exists, Field, Func, OuterRef, QuerySet, Value
 from django.db.models.lookups import GreaterThan, LessThan
 
 from atelier.db import prepared_cursor
 from reviews.meta.rebuild import PRODUCT_META_COUNTS
-from reviews.models import CELL_DIMENSIONS
-from reviews.selectors import REVIEW_JSON_FIELDS, VISIBLE_COLUMNS
+from reviews.models import (
+    CELL_DIMENSIONS,
+    SEARCH_CONFIG,
+    VISIBLE,
+    Review,
+    ReviewPhoto,
+    SearchDocument,
+)
+from reviews.selectors import REVIEW_COLUMNS, REVIEW_JSON_FIELDS
 from reviews.v2.cursors import Cursor, Direction, Sort
-from reviews.v2.labels import CHARACTERISTIC_LABELS
+from reviews.v2.document import CHARACTERISTIC_LABELS, Counts, Summary
 
-# The review's own columns, as the legacy list reads them.
-PAGE_COLUMNS = tuple(VISIBLE_COLUMNS.split(", "))
+
+@dataclass(frozen=True)
+class ReviewFilters:
+    """Which of a product's visible reviews a v2 read covers: every filter given narrows it."""
+
+    product_id: int
+    ratings: tuple[int, ...] = ()  # any of these (sorted, distinct); () is every rating
+    recommend: bool | None = None
+    with_photos: bool | None = None
+    search: str = ""  # web search syntax, stemmed as English; blank searches nothing
+
+    def given(self) -> dict[str, Any]:
+        """The filters given, as the answers echo them."""
+        given: dict[str, Any] = {}
+        if self.ratings:
+            given["rating"] = list(self.ratings)
+        for name in ("recommend", "with_photos"):
+            value = getattr(self, name)
+            if value is not None:
+                given[name] = "true" if value else "false"
+        if self.search:
+            given["q"] = self.search
+        return given
+
+    @property
+    def digest(self) -> str:
+        """A short digest of the product and the filters: a cursor belongs to one list."""
+        canonical = repr((self.product_id, sorted(self.given().items())))
+        return blake2b(canonical.encode(), digest_size=6).hexdigest()
+
+
+def reviews_filtered(filters: ReviewFilters) -> QuerySet:
+    """The product's visible reviews that pass ``filters``. Each condition is one the product's
+    indexes answer (reviews_product_*_idx, reviews_product_search_idx for a search)."""
+    reviews = Review.objects.filter(VISIBLE, product_id=filters.product_id)
+    if len(filters.ratings) == 1:  # an equality, which the rating index orders by date within
+        reviews = reviews.filter(rating=filters.ratings[0])
+    elif filters.ratings:
+        reviews = reviews.filter(rating__in=filters.ratings)
+    if filters.recommend is not None:
+        reviews = reviews.filter(recommend=filters.recommend)
+    if filters.with_photos is not None:
+        photos = Exists(ReviewPhoto.objects.filter(review_id=OuterRef("id")))
+        reviews = reviews.filter(photos if filters.with_photos else ~photos)
+    if filters.search.strip():
+        # The same expression as reviews_product_search_idx, so the index answers it.
+        reviews = reviews.alias(search=SearchDocument()).filter(
+            search=SearchQuery(filters.search, config=SEARCH_CONFIG, search_type="websearch")
+        )
+    return reviews
 
 
 class Row(Func):
@@ -55,29 +106,19 @@ MY_VOTE_JSON = """CASE WHEN EXISTS (SELECT FROM review_votes AS vote
                 THEN 'up' ELSE 'none' END"""
 
 
-def _review_json(*fields: str) -> str:
+def _result_json(*fields: str) -> str:
     return "json_build_object(\n           " + ",\n           ".join(fields) + ")"
 
 
-# A v2 list result, without and with the voter's vote (keyed by whether the request has a voter).
-REVIEW_JSON = {
-    False: _review_json(REVIEW_JSON_FIELDS, f"'characteristics', {CHARACTERISTICS_JSON}"),
-    True: _review_json(
-        REVIEW_JSON_FIELDS,
-        f"'characteristics', {CHARACTERISTICS_JSON}",
-        f"'my_vote', {MY_VOTE_JSON}",
-    ),
-}
+# A v2 list result, and the same with the voter's vote.
+RESULT_JSON = _result_json(REVIEW_JSON_FIELDS, f"'characteristics', {CHARACTERISTICS_JSON}")
+RESULT_JSON_WITH_VOTE = _result_json(
+    REVIEW_JSON_FIELDS, f"'characteristics', {CHARACTERISTICS_JSON}", f"'my_vote', {MY_VOTE_JSON}"
+)
 
 
 LABELS_PARAMETER = json.dumps(CHARACTERISTIC_LABELS)
 
-# Each cell dimension's values, all of which a filter that does not name it selects.
-CELL_VALUES: dict[str, list] = {
-    "rating": [1, 2, 3, 4, 5],
-    "recommend": [False, True],
-    "with_photos": [False, True],
-}
 # Whether a cell (of a product, or of its characteristics) is one the filters select. It is
 # evaluated on each of the product's cells (at most 20 per product and per characteristic), never
 # given to the primary key as an index condition: a prepared statement's generic plan cannot tell
@@ -86,21 +127,17 @@ CELL_VALUES: dict[str, list] = {
 CELLS_SELECTED = " AND ".join(f"cell.{name} = ANY(%s)" for name in CELL_DIMENSIONS)
 
 
-def cells_selected(filters: dict[str, Any]) -> list[list] | None:
-    """The values of each cell dimension that ``filters`` select (the parameters of
-    ``CELLS_SELECTED``), or None when a filter is not one of them (a search)."""
-    if not set(filters) <= set(CELL_DIMENSIONS):
+def cells_selected(filters: ReviewFilters) -> list[list] | None:
+    """The values of each cell dimension (``CELL_DIMENSIONS``) that ``filters`` select, the
+    parameters of ``CELLS_SELECTED``; None when a search is given, which cells cannot count."""
+    if filters.search:
         return None
-    selected = []
-    for name in CELL_DIMENSIONS:
-        given = filters.get(name)
-        if given is None:
-            selected.append(CELL_VALUES[name])
-        elif name == "rating":
-            selected.append(list(given))
-        else:
-            selected.append([given == "true"])
-    return selected
+    both = [False, True]
+    return [
+        list(filters.ratings or (1, 2, 3, 4, 5)),
+        both if filters.recommend is None else [filters.recommend],
+        both if filters.with_photos is None else [filters.with_photos],
+    ]
 
 
 @dataclass
@@ -113,26 +150,12 @@ class Page:
 
 
 def review_page(
-    *,
-    product_id: int,
-    reviews: QuerySet,
-    filters: dict[str, Any],
-    filters_digest: str,
-    sort: Sort,
-    limit: int,
-    cursor: Cursor | None,
-    voter: str | None,
+    *, filters: ReviewFilters, sort: Sort, limit: int, cursor: Cursor | None, voter: str | None
 ) -> Page:
-    """A page of ``reviews`` (a product's visible reviews that pass ``filters``) in ``sort``: the
-    first one, or the one after or before ``cursor``'s position in the snapshot it pinned."""
+    """A page of the reviews ``filters`` select in ``sort``: the first one, or the one after or
+    before ``cursor``'s position in the snapshot it pinned; with ``voter``'s votes."""
     statement, params = page_statement(
-        product_id=product_id,
-        reviews=reviews,
-        cells=cells_selected(filters),
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
-        voter=voter,
+        filters=filters, sort=sort, limit=limit, cursor=cursor, voter=voter
     )
     with prepared_cursor() as db:
         db.execute(statement, params)
@@ -146,7 +169,7 @@ def review_page(
     more = fetched > limit
 
     def at(position: tuple, direction: Direction) -> Cursor:
-        return Cursor(sort.name, snapshot, direction, position, filters_digest)
+        return Cursor(sort.name, snapshot, direction, position, filters.digest)
 
     has_next = True if backwards else more
     has_previous = cursor is not None and (more if backwards else True)
@@ -164,20 +187,16 @@ def review_page(
 
 
 def page_statement(
-    *,
-    product_id: int,
-    reviews: QuerySet,
-    cells: list[list] | None,
-    sort: Sort,
-    limit: int,
-    cursor: Cursor | None,
-    voter: str | None,
+    *, filters: ReviewFilters, sort: Sort, limit: int, cursor: Cursor | None, voter: str | None
 ) -> tuple[str, list]:
     """``review_page``'s statement and its parameters. It returns the page's reviews as a JSON
     array, the key values of each, how many rows it read (one more than ``limit`` when there are
-    more), the latest review id (first pages only), the total (the sum of the ``cells`` selected
-    or, without them, a count of ``reviews``), and the product's aggregate version."""
+    more), the latest review id (first pages only), the total (the sum of the cells selected or,
+    with a search, a count), and the product's aggregate version."""
     backwards = cursor is not None and cursor.direction == "previous"
+    reviews = reviews_filtered(filters)
+    cells = cells_selected(filters)
+    product_id = filters.product_id
     page = reviews
     if cursor is not None:
         page = page.filter(id__lte=cursor.snapshot)
@@ -190,7 +209,7 @@ def page_statement(
     page = (
         page.order_by(*sort.order_by(reverse=backwards))
         .annotate(**{name: key.expression for name, key in zip(key_names, sort.keys, strict=True)})
-        .values(*PAGE_COLUMNS, *key_names)[: limit + 1]
+        .values(*REVIEW_COLUMNS, *key_names)[: limit + 1]
     )
     page_sql, page_params = page.query.sql_with_params()
     if cells is not None:
@@ -211,7 +230,7 @@ def page_statement(
 WITH page AS MATERIALIZED (
     SELECT p.*, row_number() OVER (ORDER BY {read_order}) AS ord FROM ({page_sql}) AS p
 )
-SELECT (SELECT coalesce(json_agg({REVIEW_JSON[voter is not None]}
+SELECT (SELECT coalesce(json_agg({RESULT_JSON if voter is None else RESULT_JSON_WITH_VOTE}
                                  ORDER BY {shown_order}) FILTER (WHERE page.ord <= %s), '[]')
           FROM page)::text,
        (SELECT json_agg(json_build_array({", ".join(f"page.{n}" for n in key_names)})
@@ -232,24 +251,6 @@ SELECT (SELECT coalesce(json_agg({REVIEW_JSON[voter is not None]}
         product_id,
     ]
     return statement, params
-
-
-@dataclass
-class Counts:
-    """Counts over a set of reviews: ratings, recommends, and each characteristic's values."""
-
-    ratings: dict[int, int]
-    recommend_true: int
-    recommend_false: int
-    characteristic_values: dict[int, dict[int, int]]  # characteristic id -> value -> count
-
-
-@dataclass
-class Summary:
-    version: int
-    characteristics: list[tuple[int, str]]  # the product's, by id
-    all: Counts
-    filtered: Counts | None
 
 
 # The product's aggregates (product_meta primary key), its characteristics
@@ -304,19 +305,21 @@ SUMMARY_FILTERED_CELLS = _filtered_counts(
 )
 
 
-def product_summary(*, product_id: int, reviews: QuerySet, filters: dict[str, Any]) -> Summary:
-    """The product's counts from its aggregates and, when there are ``filters``, the same counts
-    over ``reviews``, the product's visible reviews that pass them."""
+def product_summary_get(*, filters: ReviewFilters) -> Summary:
+    """The product's counts from its aggregates and, when ``filters`` narrow them, the same
+    counts over the reviews they select."""
+    product_id = filters.product_id
     statement = SUMMARY_STORED
     params: list[Any] = [product_id]
     cells = cells_selected(filters)
-    if filters and cells is not None:
+    narrowed = bool(filters.given())
+    if narrowed and cells is not None:
         statement += SUMMARY_FILTERED_CELLS
         params += [*cells, product_id, *cells, product_id]
-    elif filters:
-        filtered_sql, filtered_params = reviews.values(
-            "id", "rating", "recommend"
-        ).query.sql_with_params()
+    elif narrowed:
+        filtered_sql, filtered_params = (
+            reviews_filtered(filters).values("id", "rating", "recommend").query.sql_with_params()
+        )
         statement = f"WITH filtered AS MATERIALIZED ({filtered_sql})\n{statement}"
         statement += SUMMARY_FILTERED_COUNTED
         params = [*filtered_params, *params]
@@ -348,8 +351,10 @@ def product_summary(*, product_id: int, reviews: QuerySet, filters: dict[str, An
             },
         )
     return Summary(
+        product_id=product_id,
         version=version or 0,
         characteristics=[(cid, name) for cid, name, *_ in stored],
         all=everything,
+        filters=filters.given(),
         filtered=filtered,
     )

@@ -3,8 +3,7 @@ ones)."""
 
 from rest_framework import routers
 
-from reviews.v2.reads import ProductViewSet
-from reviews.v2.writes import ReviewWriteViewSet
+from reviews.v2.views import ProductViewSet, ReviewViewSet
 
 
 class OptionalSlashRouter(routers.SimpleRouter):
@@ -17,6 +16,6 @@ router = OptionalSlashRouter()
 # GET v2/products/<id>/reviews (v2-products-reviews) and v2/products/<id>/summary
 router.register("v2/products", ProductViewSet, basename="v2-products")
 # PUT v2/reviews/<id>/vote (v2-reviews-vote), POST v2/reviews/<id>/reports (v2-reviews-reports)
-router.register("v2/reviews", ReviewWriteViewSet, basename="v2-reviews")
+router.register("v2/reviews", ReviewViewSet, basename="v2-reviews")
 
 urlpatterns = router.urls

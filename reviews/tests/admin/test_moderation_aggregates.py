@@ -5,7 +5,7 @@ import pytest
 
 from reviews.meta.rebuild import meta_differences
 from reviews.models import CharacteristicMeta, ProductMeta
-from reviews.services import reviews_remove, reviews_report, reviews_restore
+from reviews.services import reviews_hide, reviews_remove, reviews_restore
 from reviews.tests.factories import characteristic_make, characteristic_review_make, review_make
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ def test_restore_keeps_aggregates_exact(product, moderator):
 
 
 def test_report_keeps_aggregates_exact(product, moderator):
-    reviews_report(review_ids=[product[(1, 5)].id], moderator=moderator)
+    reviews_hide(review_ids=[product[(1, 5)].id], moderator=moderator)
     assert not meta_differences()
     assert histogram(1) == [0, 0, 0, 1, 0]
 
@@ -57,6 +57,6 @@ def test_remove_keeps_aggregates_exact(product, moderator):
 
 def test_a_sequence_of_actions_keeps_aggregates_exact(product, moderator):
     ids = [review.id for review in product.values()]
-    for step, action in enumerate([reviews_report, reviews_restore, reviews_remove] * 2):
+    for step, action in enumerate([reviews_hide, reviews_restore, reviews_remove] * 2):
         action(review_ids=ids[step::3], moderator=moderator)
         assert not meta_differences(), f"after step {step} ({action.__name__})"

@@ -5,7 +5,7 @@ from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 
 from reviews.models import CharacteristicReview, Review, ReviewPhoto
-from reviews.services import reviews_remove, reviews_report, reviews_restore
+from reviews.services import reviews_hide, reviews_remove, reviews_restore
 from reviews.tests.factories import (
     characteristic_make,
     characteristic_review_make,
@@ -28,7 +28,7 @@ def test_restore_unreports_only_the_given_reviews(moderator):
 
 def test_report_marks_only_the_given_reviews(moderator):
     first, second, third = (review_make() for _ in range(3))
-    assert reviews_report(review_ids=[first.id, third.id], moderator=moderator) == 2
+    assert reviews_hide(review_ids=[first.id, third.id], moderator=moderator) == 2
     assert reported_ids() == {first.id, third.id}
     assert not Review.objects.get(pk=second.id).reported
 
@@ -63,7 +63,7 @@ def test_reviews_already_in_the_target_state_are_neither_changed_nor_logged(mode
     visible = review_make()
     reported = review_make(reported=True)
     assert reviews_restore(review_ids=[visible.id], moderator=moderator) == 0
-    assert reviews_report(review_ids=[reported.id], moderator=moderator) == 0
+    assert reviews_hide(review_ids=[reported.id], moderator=moderator) == 0
     assert reviews_remove(review_ids=[987_654_321], moderator=moderator) == 0
     assert not LogEntry.objects.exists()
 

@@ -1,66 +1,37 @@
-"""The OpenAPI description of the v2 reads: their parameters, answers and examples."""
+"""API v2's OpenAPI description: the output shapes (the views render JSON themselves), and each
+operation's parameters, headers, answers and examples, in the legacy schema's style
+(``reviews.schema``)."""
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 
 from atelier.ids import INT4_MAX
+from reviews.parsers import BODY_BYTES_MAX
 from reviews.patterns import whole_number_pattern
 from reviews.schema import (
+    IDEMPOTENCY_KEY,
+    RATE_LIMIT_HEADERS,
+    RATE_LIMITED,
     RETRY_AFTER,
+    REVIEW_ID,
     UNAVAILABLE,
     URI_TOO_LONG,
     AverageOutputField,
     ReviewOutputSerializer,
     error,
 )
-from reviews.v2.filters import SEARCH_LENGTH_MAX, ReviewFilterSet, ReviewPageInputSerializer
-from reviews.v2.writes_schema import voter_header
-
-PRODUCT_ID = OpenApiParameter(
-    "product_id",
-    {"type": "string", "pattern": whole_number_pattern(INT4_MAX, optional=False)},
-    OpenApiParameter.PATH,
-    description="Product id.",
+from reviews.v2.filters import SEARCH_LENGTH_MAX, ReviewFilterSet
+from reviews.v2.serializers import (
+    NOTE_LENGTH_MAX,
+    REPORT_REASONS_STORED,
+    VOTE_VALUES,
+    ReportCreateInputSerializer,
+    ReviewPageInputSerializer,
+    VoteInputSerializer,
 )
-VOTER = voter_header(
-    required=False,
-    description=(
-        "Optional: the storefront's token for this shopper. With it each review says `my_vote`,"
-        " and the answer is private (never cached for others)."
-    ),
-)
+from reviews.voters import VOTER_TOKEN_LENGTH_MAX, VOTER_TOKEN_PATTERN
 
-
-def boolean_choice(name: str) -> OpenApiParameter:
-    return OpenApiParameter(
-        name,
-        str,
-        enum=["true", "false", ""],
-        description=ReviewFilterSet.base_filters[name].extra["help_text"] + " Empty: no filter.",
-    )
-
-
-FILTERS = [
-    OpenApiParameter(
-        "rating",
-        {"type": "array", "items": {"type": "string", "enum": ["1", "2", "3", "4", "5"]}},
-        explode=True,
-        description=ReviewFilterSet.base_filters["rating"].extra["help_text"],
-        examples=[OpenApiExample("4 and 5 stars", value=["4", "5"])],
-    ),
-    boolean_choice("recommend"),
-    boolean_choice("with_photos"),
-    OpenApiParameter(
-        "q",
-        {"type": "string", "maxLength": SEARCH_LENGTH_MAX, "pattern": "^[^\\x00]*$"},
-        description=ReviewFilterSet.base_filters["q"].extra["help_text"],
-        examples=[OpenApiExample("two words", value="comfortable fit")],
-    ),
-]
-INVALID_FILTERS = error(
-    "A filter, sort, limit or cursor that is not valid (or given twice); `errors` says which."
-)
-NOT_A_PRODUCT_ID = error("The path's product id is not a whole number in the id range.")
+# -- the answers' shapes ---------------------------------------------------------------------
 
 
 class CharacteristicRatingOutputSerializer(serializers.Serializer):
@@ -139,7 +110,109 @@ class SummaryOutputSerializer(CountsOutputSerializer):
     )
 
 
-V2_REVIEW_LIST = extend_schema(
+class VoteOutputSerializer(serializers.Serializer):
+    review_id = serializers.IntegerField()
+    my_vote = serializers.ChoiceField(choices=VOTE_VALUES, help_text="The voter's vote now.")
+    helpfulness = serializers.IntegerField(
+        min_value=0, help_text="The review's helpful count, as the lists show it."
+    )
+
+
+class ReportOutputSerializer(serializers.Serializer):
+    review_id = serializers.IntegerField()
+    reason = serializers.ChoiceField(
+        choices=REPORT_REASONS_STORED,
+        help_text="`unspecified` for a report made through the legacy route.",
+    )
+    note = serializers.CharField(allow_blank=True)
+
+
+# -- parameters and answers ----------------------------------------------------------------
+VOTER_TOKEN = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": VOTER_TOKEN_LENGTH_MAX,
+    "pattern": VOTER_TOKEN_PATTERN,
+}
+VOTER_TOKEN_EXAMPLE = "c1d6f0b2-5b8e-4a52-9a0e-2f6d7c1e9b43"
+REPORT_EXAMPLE = {"reason": "spam", "note": "The same text is on ten products."}
+
+
+def voter_header(*, required: bool, description: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        "X-Voter",
+        VOTER_TOKEN,
+        OpenApiParameter.HEADER,
+        required=required,
+        description=description,
+        examples=[OpenApiExample("A token", value=VOTER_TOKEN_EXAMPLE)],
+    )
+
+
+def write_errors(*, voter: str, body: str) -> dict:
+    return {
+        400: error(f"Malformed JSON, {voter}, or an invalid Idempotency-Key."),
+        404: error("No review has this id."),
+        413: error(f"Body larger than {BODY_BYTES_MAX // 1024} KiB."),
+        415: error("Body not sent as application/json."),
+        422: error(
+            f"{body} (`errors` says what is wrong with each field), or an Idempotency-Key "
+            "already used for another request."
+        ),
+        429: RATE_LIMITED,
+        503: UNAVAILABLE,
+    }
+
+
+PRODUCT_ID = OpenApiParameter(
+    "product_id",
+    {"type": "string", "pattern": whole_number_pattern(INT4_MAX, optional=False)},
+    OpenApiParameter.PATH,
+    description="Product id.",
+)
+VOTER = voter_header(
+    required=False,
+    description=(
+        "Optional: the storefront's token for this shopper. With it each review says `my_vote`,"
+        " and the answer is private (never cached for others)."
+    ),
+)
+
+
+def boolean_choice(name: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        name,
+        str,
+        enum=["true", "false", ""],
+        description=ReviewFilterSet.base_filters[name].extra["help_text"] + " Empty: no filter.",
+    )
+
+
+FILTERS = [
+    OpenApiParameter(
+        "rating",
+        {"type": "array", "items": {"type": "string", "enum": ["1", "2", "3", "4", "5"]}},
+        explode=True,
+        description=ReviewFilterSet.base_filters["rating"].extra["help_text"],
+        examples=[OpenApiExample("4 and 5 stars", value=["4", "5"])],
+    ),
+    boolean_choice("recommend"),
+    boolean_choice("with_photos"),
+    OpenApiParameter(
+        "q",
+        {"type": "string", "maxLength": SEARCH_LENGTH_MAX, "pattern": "^[^\\x00]*$"},
+        description=ReviewFilterSet.base_filters["q"].extra["help_text"],
+        examples=[OpenApiExample("two words", value="comfortable fit")],
+    ),
+]
+INVALID_FILTERS = error(
+    "A filter, sort, limit or cursor that is not valid (or given twice); `errors` says which."
+)
+NOT_A_PRODUCT_ID = error("The path's product id is not a whole number in the id range.")
+
+
+# -- the operations ----------------------------------------------------------------------------
+REVIEW_PAGE = extend_schema(
     summary="A product's reviews: filtered, sorted, in keyset pages (v2)",
     description=(
         "Pages follow `next` and `previous`. The first page pins a snapshot: reviews posted later"
@@ -172,7 +245,7 @@ V2_REVIEW_LIST = extend_schema(
         )
     ],
 )
-V2_SUMMARY = extend_schema(
+PRODUCT_SUMMARY = extend_schema(
     summary="A product's rating histogram, recommendations and characteristic distributions (v2)",
     description="With the list's filters, `filtered` has the same counts over those reviews.",
     parameters=[PRODUCT_ID, *FILTERS, RETRY_AFTER],
@@ -238,4 +311,69 @@ V2_SUMMARY = extend_schema(
         422: INVALID_FILTERS,
         503: UNAVAILABLE,
     },
+)
+REVIEW_VOTE = extend_schema(
+    summary="Set a voter's helpful vote on a review (once per voter; `none` takes it back)",
+    description=(
+        "The voter is the `X-Voter` token. `up` counts the vote once however often it is sent; "
+        "`none` takes the voter's vote back (the count goes down only when there was one). "
+        "`helpfulness` is the count the lists show. A reported review is a 404."
+    ),
+    request=VoteInputSerializer,
+    parameters=[
+        REVIEW_ID,
+        voter_header(required=True, description="The voter: the token the storefront issued."),
+        IDEMPOTENCY_KEY,
+        *RATE_LIMIT_HEADERS,
+    ],
+    responses={
+        200: VoteOutputSerializer,
+        **write_errors(voter="a missing or invalid X-Voter", body='`value` not "up" or "none"'),
+    },
+    examples=[
+        OpenApiExample("Vote", value={"value": "up"}, request_only=True),
+        OpenApiExample("Take the vote back", value={"value": "none"}, request_only=True),
+        OpenApiExample(
+            "The vote and the count",
+            value={"review_id": 1265, "my_vote": "up", "helpfulness": 12},
+            response_only=True,
+        ),
+    ],
+)
+REVIEW_REPORT_ADD = extend_schema(
+    summary="Report a review with a reason (once per reporter; the first report hides it)",
+    description=(
+        "The reporter is the `X-Voter` token, or without one the client's address. The first "
+        "report of a review hides it from the lists and the meta; a hidden review still takes "
+        "reports for the moderators. 201 with the report when it is the reporter's first, 200 "
+        "with the stored one (unchanged) when the reporter already reported the review."
+    ),
+    request=ReportCreateInputSerializer,
+    parameters=[
+        REVIEW_ID,
+        voter_header(
+            required=False, description="Optional: the reporter, else the client's address."
+        ),
+        IDEMPOTENCY_KEY,
+        *RATE_LIMIT_HEADERS,
+    ],
+    responses={
+        201: OpenApiResponse(ReportOutputSerializer, description="Reported."),
+        200: OpenApiResponse(
+            ReportOutputSerializer, description="Already reported by this reporter: the report."
+        ),
+        **write_errors(
+            voter="an invalid X-Voter",
+            body=f"An unknown `reason` or a `note` over {NOTE_LENGTH_MAX} characters",
+        ),
+    },
+    examples=[
+        OpenApiExample("Report", value=REPORT_EXAMPLE, request_only=True),
+        OpenApiExample("Report without a note", value={"reason": "fake"}, request_only=True),
+        OpenApiExample(
+            "The report",
+            value={"review_id": 1265, **REPORT_EXAMPLE},
+            response_only=True,
+        ),
+    ],
 )

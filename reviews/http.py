@@ -1,0 +1,137 @@
+"""The HTTP kit both APIs share: their answers (cacheable, private, empty, replayable), the path
+ids, who a request comes from, and writes made at most once per ``Idempotency-Key``."""
+
+from collections.abc import Callable
+from hashlib import blake2b
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from rest_framework import status
+from rest_framework.exceptions import APIException
+
+from atelier.clients import client_address
+from atelier.ids import whole_number_from_text
+from reviews.exceptions import (
+    IdempotencyKeyInvalid,
+    ProductIdInvalid,
+    ReviewNotFound,
+    VoterTokenInvalid,
+    VoterTokenMissing,
+)
+from reviews.idempotency import KEY_LENGTH_MAX, Answer, answer_once, request_fingerprint
+from reviews.invalidation import race_key
+from reviews.voters import address_voter, token_voter, voter_token_valid
+
+JSON = "application/json"
+VOTER_HEADER = "X-Voter"
+
+
+# -- answers -----------------------------------------------------------------------------------
+def cacheable_response(
+    request: HttpRequest, body: bytes, *, product_id: int, tag: str
+) -> HttpResponse:
+    """A 200 the HTTP cache may keep until a write purges ``tag``: with a strong ETag (304 when
+    the client has it), ``no-cache`` so that browsers and CDNs revalidate on every use, and, when
+    there is a cache to purge, the tag and race key it files the answer under
+    (deploy/varnish/atelier.vcl strips both)."""
+    etag = f'"{blake2b(body, digest_size=16).hexdigest()}"'
+    response: HttpResponse
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type=JSON)
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
+    if settings.CACHE_NODES:  # only a cache that this app purges may keep it
+        response["xkey"] = tag
+        response["X-Cache-Race"] = race_key(product_id)
+    return response
+
+
+def private_response(body: bytes) -> HttpResponse:
+    """A 200 for this client alone: no cache may keep it."""
+    response = HttpResponse(body, content_type=JSON)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def no_content() -> HttpResponse:
+    """204 with no body and so no Content-Type either."""
+    response = HttpResponse(status=status.HTTP_204_NO_CONTENT)
+    del response["Content-Type"]
+    return response
+
+
+def answer_response(answer: Answer) -> HttpResponse:
+    """A write's answer as sent: its JSON body, or none (204), or ``Created`` and its Location."""
+    if answer.location is not None:
+        response = HttpResponse(
+            "Created", status=answer.status, content_type="text/plain; charset=utf-8"
+        )
+        response["Location"] = answer.location
+        return response
+    if answer.body is None:
+        return no_content()
+    return HttpResponse(answer.body, status=answer.status, content_type=JSON)
+
+
+# -- the path --------------------------------------------------------------------------------
+def path_id(raw: str, not_found: type[APIException]) -> int:
+    """A path id that is not a whole number in the id range names nothing: ``not_found`` (a
+    404), like an unknown one."""
+    found = whole_number_from_text(raw)
+    if found is None:
+        raise not_found()
+    return found
+
+
+def review_id_parse(raw: str) -> int:
+    return path_id(raw, ReviewNotFound)
+
+
+def product_id_parse(raw: str) -> int:
+    return path_id(raw, ProductIdInvalid)
+
+
+# -- who asks --------------------------------------------------------------------------------
+def request_voter(request: HttpRequest) -> str | None:
+    """The voter the ``X-Voter`` token names, hashed (the token itself is never kept); None
+    without the header; a malformed token is a 400, never a silent fallback."""
+    token = request.headers.get(VOTER_HEADER)
+    if token is None:
+        return None
+    if not voter_token_valid(token):
+        raise VoterTokenInvalid()
+    return token_voter(token)
+
+
+def voter_required(request: HttpRequest) -> str:
+    voter = request_voter(request)
+    if voter is None:
+        raise VoterTokenMissing()
+    return voter
+
+
+def client_voter(request: HttpRequest) -> str:
+    """The voter a request without a voter token votes as: its client's address."""
+    return address_voter(client_address(request))
+
+
+# -- writes at most once -------------------------------------------------------------------------
+def idempotent(
+    request: HttpRequest, write: Callable[[], Answer], *, client: str, body: object = None
+) -> Answer:
+    """``write()``'s answer, made at most once per ``Idempotency-Key`` of ``client`` (a voter
+    hash) when the request has one: a retry gets the first answer again, another client's key
+    is another key."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return write()
+    if not 1 <= len(key) <= KEY_LENGTH_MAX or not (key.isascii() and key.isprintable()):
+        raise IdempotencyKeyInvalid()
+    return answer_once(
+        client=client,
+        key=key,
+        fingerprint=request_fingerprint(request.method or "", request.path, body),
+        write=write,
+    )

@@ -1,0 +1,13 @@
+BEGIN;
+--
+-- Raw SQL operation
+--
+
+CREATE OR REPLACE FUNCTION review_relevance(helpfulness integer, reviewed_at timestamptz)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN ln(1 + greatest(helpfulness, 0)::double precision)
+       + extract(epoch FROM reviewed_at)::double precision / 2592000.0;
+REINDEX INDEX reviews_product_relevant_idx;
+
+COMMIT;

@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Create model IdempotencyKey
+--
+DROP TABLE "idempotency_keys" CASCADE;
+COMMIT;

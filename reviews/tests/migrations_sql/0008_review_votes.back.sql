@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Create model ReviewVote
+--
+DROP TABLE "review_votes" CASCADE;
+COMMIT;

@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Create model ReviewReport
+--
+DROP TABLE "review_reports" CASCADE;
+COMMIT;
