@@ -27,15 +27,13 @@ class SearchDocument(Func):
         super().__init__(F("summary"), F("body"), **extra)
 
 
-class Relevance(Func):
-    """``review_relevance(helpfulness, date)``: the SQL function (created in migration 0001)
-    behind the ``relevant`` sort; see its definition there and in docs/api.md."""
-
-    function = "review_relevance"
-    output_field = models.FloatField()
-
-    def __init__(self, **extra):
-        super().__init__(F("helpfulness"), F("date"), **extra)
+def relevance() -> Func:
+    """``review_relevance(helpfulness, date)``: the SQL function (created in migration 0001,
+    inlined by 0012) behind the ``relevant`` sort; its formula is in docs/api.md. A plain
+    ``Func``, as migration 0001 freezes it, so that the index's expression compares equal."""
+    return Func(
+        F("helpfulness"), F("date"), function="review_relevance", output_field=models.FloatField()
+    )
 
 
 class Review(models.Model):
@@ -84,7 +82,7 @@ class Review(models.Model):
             # GET /reviews?sort=relevant (the default): review_relevance() descending.
             models.Index(
                 F("product_id"),
-                Relevance().desc(),
+                relevance().desc(),
                 F("id").desc(),
                 name="reviews_product_relevant_idx",
                 condition=VISIBLE,

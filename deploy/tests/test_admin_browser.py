@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from reviews.moderators import moderators_group_ensure
-from reviews.tests.admin.test_admin_browser import chromium_page
+from reviews.tests.browser import chromium_page
 from reviews.tests.factories import review_make
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]

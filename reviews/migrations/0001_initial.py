@@ -3,9 +3,16 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-import reviews.models
+# The `relevant` sort key as reviews_product_relevant_idx is built on it, frozen here
+# (reviews.models.relevance() writes the same).
+RELEVANCE = models.Func(
+    models.F("helpfulness"),
+    models.F("date"),
+    function="review_relevance",
+    output_field=models.FloatField(),
+)
 
-# The `relevant` sort key. IMMUTABLE so it can be indexed (reviews_product_relevant_idx): the epoch
+# The function behind it. IMMUTABLE so it can be indexed (reviews_product_relevant_idx): the epoch
 # of a timestamptz does not depend on the session time zone, whatever extract() is marked as.
 # Each e-fold of helpful votes is worth 30 days of recency (2,592,000 s): newer wins among equally
 # helpful reviews, more helpful wins among equally recent ones, and a very helpful old review
@@ -77,7 +84,7 @@ class Migration(migrations.Migration):
                     ),
                     models.Index(
                         models.F("product_id"),
-                        models.OrderBy(reviews.models.Relevance(), descending=True),
+                        models.OrderBy(RELEVANCE, descending=True),
                         models.OrderBy(models.F("id"), descending=True),
                         condition=models.Q(("reported", False)),
                         name="reviews_product_relevant_idx",

@@ -6,8 +6,9 @@ distribution (``reviews.v2.selectors``).
 reviews there are; ``characteristic_meta_cells``, per characteristic and the same three, the
 distribution of its ratings. A review is ``with_photos`` while ``reviews_photos`` has a row for it.
 
-The invariant and the triggers are those of migration 0002, whose generators they use, extended:
-after every statement each table equals its ``_fresh`` view (rows of zeros count as absent).
+The invariant and the triggers are those of migration 0002, whose frozen generators they use
+(``_meta_sql``), extended: after every statement each table equals its ``_fresh`` view (rows of
+zeros count as absent).
 The triggers are named ``<table>_meta_<event>_cells``: triggers of one event fire in name order,
 so each runs after the 0002 trigger of its statement and before the version triggers of 0010.
 Photos move a review between cells: the ``reviews_photos`` triggers find the reviews whose first
@@ -19,12 +20,10 @@ product_meta_cells rows, characteristic_meta_cells rows (each in key order). Eve
 takes ROW EXCLUSIVE on all four aggregate tables, in that order.
 """
 
-import importlib
-
 import django.db.models.deletion
 from django.db import migrations, models
 
-aggregates = importlib.import_module("reviews.migrations.0002_meta_aggregates")
+import reviews.migrations._meta_sql as aggregates
 
 CELL = ("rating", "recommend", "with_photos")
 PRODUCT_CELL_KEY = ("product_id", *CELL)

@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from reviews.models import Review
-from reviews.tests.admin.test_admin_browser import chromium_page
+from reviews.tests.browser import chromium_page
 from reviews.tests.factories import review_make
 
 STORE = "https://store.example"

@@ -10,30 +10,11 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from reviews.models import CharacteristicReview, Review, ReviewPhoto
+from reviews.tests.api import post, valid
 
 pytestmark = pytest.mark.usefixtures("loaded")
 
 INVALID_BODY = "Error: Review body contains invalid entries"
-
-
-def valid(**changes) -> dict:
-    body = {
-        "product_id": 101,
-        "rating": 4,
-        "summary": "Solid pair",
-        "body": "Fits well and washes well.",
-        "recommend": True,
-        "name": "jackson11",
-        "email": "jackson11@example.com",
-        "photos": ["https://example.com/a.jpg", "b.png"],
-        "characteristics": {"1001": 4, "1002": 3},
-    }
-    body.update(changes)
-    return {key: value for key, value in body.items() if value is not ...}
-
-
-def post(api, body, path="/reviews"):
-    return api.post(path, json.dumps(body), content_type="application/json")
 
 
 def counts() -> tuple[int, int, int]:

@@ -3,7 +3,7 @@
 import pytest
 
 from reviews.tests import oracle
-from reviews.tests.test_api_create import post, valid
+from reviews.tests.api import post, valid
 
 pytestmark = pytest.mark.usefixtures("loaded")
 

@@ -4,7 +4,7 @@ and reads the live answer, all from locally served assets."""
 import pytest
 from playwright.sync_api import expect
 
-from reviews.tests.admin.test_admin_browser import chromium_page
+from reviews.tests.browser import chromium_page
 from reviews.tests.factories import characteristic_make, characteristic_review_make, review_make
 
 pytestmark = pytest.mark.browser

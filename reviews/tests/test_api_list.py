@@ -5,22 +5,10 @@ from django.db import connection
 
 from reviews.selectors import REVIEWS_PAGE_QUERIES
 from reviews.tests import oracle
+from reviews.tests.api import RESULT_KEYS
 from reviews.tests.factories import review_make
 
 pytestmark = pytest.mark.usefixtures("loaded")
-
-RESULT_KEYS = [
-    "review_id",
-    "rating",
-    "summary",
-    "recommend",
-    "response",
-    "body",
-    "date",
-    "reviewer_name",
-    "helpfulness",
-    "photos",
-]
 
 
 @pytest.mark.parametrize("sort", ["relevant", "newest", "helpful"])

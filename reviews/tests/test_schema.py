@@ -7,7 +7,7 @@ from django.core.management import call_command
 from jsonschema import Draft202012Validator
 
 from reviews import services
-from reviews.tests.test_api_create import post, valid
+from reviews.tests.api import post, valid
 from reviews.tests.v2_catalog import PRODUCT
 
 pytestmark = pytest.mark.usefixtures("loaded")

@@ -12,8 +12,8 @@ from django.http import QueryDict
 
 from reviews.models import Review
 from reviews.services import review_mark_helpful
+from reviews.tests.api import RESULT_KEYS
 from reviews.tests.factories import review_make
-from reviews.tests.test_api_list import RESULT_KEYS
 from reviews.tests.v2_catalog import FILTER_CASES, PRODUCT, catalog_make
 from reviews.v2.cursors import SORTS, Cursor
 from reviews.v2.filters import review_filters
@@ -338,3 +338,21 @@ def test_filters_worth_an_index_are_read_from_it(catalog, query, sort, index, pl
         assert "Index Cond:" in condition and "@@" in condition, plan
     else:
         assert "Sort" not in top, plan
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"rating": ["4", "5"], "with_photos": "true"}, {"q": "fit", "sort": "helpful"}],
+    ids=["unfiltered", "cells", "search"],
+)
+@pytest.mark.parametrize("voter", [False, True], ids=["anonymous", "voter"])
+def test_a_page_is_one_statement_first_or_by_cursor(
+    api, catalog, django_assert_num_queries, query, voter
+):
+    headers = {"HTTP_X_VOTER": "one-statement"} if voter else {}
+    with django_assert_num_queries(1):
+        first = api.get(URL, {**query, "limit": 3}, **headers)
+    assert first.status_code == 200
+    if first.json()["next"] is not None:
+        with django_assert_num_queries(1):
+            assert api.get(first.json()["next"], **headers).status_code == 200

@@ -138,3 +138,9 @@ def test_a_rebuild_that_corrects_a_characteristic_gives_its_product_a_new_versio
     after = api.get(URL).json()
     assert after["version"] > before["version"]
     assert after == {**before, "version": after["version"]}
+
+
+@pytest.mark.parametrize("query", [{}, {"rating": "5", "recommend": "true"}, {"q": "fit"}], ids=str)
+def test_a_summary_is_one_statement(api, catalog, django_assert_num_queries, query):
+    with django_assert_num_queries(1):
+        assert api.get(URL, query).status_code == 200

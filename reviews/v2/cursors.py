@@ -18,7 +18,7 @@ from typing import Any, Literal
 from django.core import signing
 from django.db.models import Expression, F, Func, IntegerField
 
-from reviews.models import Relevance
+from reviews.models import relevance
 
 SALT = "reviews.v2.cursor"
 
@@ -77,7 +77,7 @@ SORTS = {
     for sort in (
         Sort(
             "relevant",
-            (Key("relevance", Relevance(), float), ID),
+            (Key("relevance", relevance(), float), ID),
             True,
             "reviews_product_relevant_idx",
         ),

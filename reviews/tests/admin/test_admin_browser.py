@@ -4,12 +4,12 @@ forgotten the removed one."""
 
 import json
 import urllib.request
-from contextlib import contextmanager
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from reviews.models import Review, ReviewPhoto
+from reviews.tests.browser import chromium_page
 from reviews.tests.factories import (
     characteristic_make,
     characteristic_review_make,
@@ -19,47 +19,7 @@ from reviews.tests.factories import (
 
 pytestmark = pytest.mark.browser
 
-# Debian's chromium (installed by `make system-packages`), never a browser download of Playwright's.
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "a-long-moderator-password"  # the `moderator` fixture's
-
-
-@contextmanager
-def chromium_page():
-    """A page in headless Chromium. Playwright runs an event loop in this thread while it is open,
-    so the test reads the database before and after, never inside (Django refuses it there).
-
-    Anything the pages' Content-Security-Policy blocked fails the test: the pages must work
-    under it."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(15_000)
-            blocked: list[str] = []
-            page.on(
-                "console",
-                lambda message: (
-                    blocked.append(message.text)
-                    if "Content Security Policy" in message.text
-                    else None
-                ),
-            )
-            yield page
-            assert blocked == []
-        finally:
-            browser.close()
 
 
 def api_get(base_url: str, path: str) -> dict:

@@ -2,30 +2,16 @@
 never counts the whole table nor fetches photos row by row."""
 
 import re
-from typing import Any
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reviews.admin.pagination import EstimatedCountPaginator
+from reviews.tests.admin.changelist import CHANGELIST, changelist_sql, listed_ids
 from reviews.tests.factories import photo_make, review_make
 
 pytestmark = pytest.mark.django_db
-
-CHANGELIST = reverse("admin:reviews_review_changelist")
-
-
-def listed_ids(response) -> list[int]:
-    return [review.id for review in response.context["cl"].result_list]
-
-
-def changelist_sql(client, query: str = "") -> tuple[Any, list[str]]:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(CHANGELIST + query)
-    assert response.status_code == 200
-    return response, [q["sql"] for q in captured.captured_queries]
 
 
 def counts(statements: list[str]) -> list[str]:

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from reviews.models import Review, ReviewReport
-from reviews.tests.admin.test_admin_changelist import CHANGELIST, changelist_sql, listed_ids
+from reviews.tests.admin.changelist import CHANGELIST, changelist_sql, listed_ids
 from reviews.tests.factories import photo_make, review_make
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Add field body to idempotencykey
+--
+ALTER TABLE "idempotency_keys" DROP COLUMN "body" CASCADE;
+COMMIT;
