@@ -121,16 +121,16 @@ cluster-status: setup
 
 # The front-end's traffic mix against a running cluster (bounded, headless; reports in out/locust/).
 loadtest: setup
-	$(BIN)/locust --config loadtests/locust.conf --host http://127.0.0.1:$(CLUSTER_PORT)
+	$(BIN)/python -m locust --config loadtests/locust.conf --host http://127.0.0.1:$(CLUSTER_PORT)
 
 # The serving benchmark (1, 2 and 4 app servers); point ATELIER_DATA_DIR at the full dataset.
 bench: setup system-packages
-	$(BIN)/python loadtests/bench.py $(BENCH_ARGS)
+	$(BIN)/python -m loadtests.bench $(BENCH_ARGS)
 
 # The fault drills (PostgreSQL killed, restarted and stopped, an app server killed, a rolling
 # reload, retried and racing writes, a load killed mid-file), each checked; see docs/operations.md.
 reliability: setup system-packages
-	$(BIN)/python loadtests/reliability.py $(RELIABILITY_ARGS)
+	$(BIN)/python -m loadtests.reliability $(RELIABILITY_ARGS)
 
 # The container image, built and run with podman (docs/operations.md, "The container image").
 # The base is made from the Debian mirror (deploy/image/base.sh) unless IMAGE_BASE names one a

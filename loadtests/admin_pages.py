@@ -1,7 +1,7 @@
 """The moderation admin's benchmark: how long each admin page takes to answer, and how many queries
 it runs, on whatever database the settings point at (the full dataset, for real figures).
 
-    ATELIER_DATA_DIR=/path/to/full/data .venv/bin/python loadtests/admin_pages.py [--repeat 5]
+    ATELIER_DATA_DIR=/path/to/full/data .venv/bin/python -m loadtests.admin_pages [--repeat 5]
 
 Each page is requested in-process (Django's full request path: URL resolution, the admin view, the
 queries, the template rendered), as a signed-in staff user held in memory, so nothing is written
@@ -18,11 +18,8 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import django
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 dataset, for real figures), every figure also as a share of nginx serving a static file of the size
 of a meta answer, measured in the same run.
 
-    ATELIER_DATA_DIR=/path/to/full/data .venv/bin/python loadtests/bench.py
+    ATELIER_DATA_DIR=/path/to/full/data .venv/bin/python -m loadtests.bench
         [--duration 10] [--connections 16,64] [--cache off,cold,warm]
         [--workloads meta,reviews,mixed] [--distributions zipf,newest] [--apps 2]
 
@@ -37,7 +37,6 @@ from pathlib import Path
 from unittest import mock
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
 from deploy.cluster import Cluster  # noqa: E402
 from deploy.cluster_config import GUNICORN_CONF, Settings  # noqa: E402
@@ -191,7 +190,7 @@ def run_wrk(
 def locust_argv(host: str, users: int, seconds: int, out: Path, *extra: str) -> list[str]:
     """A headless locust run of the front-end mix, its CSV and HTML reports at ``out``."""
     return [
-        str(Path(sys.executable).parent / "locust"),
+        sys.executable, "-m", "locust",  # from the repository: the locustfile imports loadtests
         "--config", str(REPO / "loadtests" / "locust.conf"),
         "--host", host, "--users", str(users), "--spawn-rate", str(users),
         "--run-time", f"{seconds}s", "--csv", str(out), "--html", f"{out}.html", *extra,

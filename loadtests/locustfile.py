@@ -10,13 +10,9 @@ Options of its own: ``--product-max`` (highest product id; default that of the f
 
 import random
 import string
-import sys
-from pathlib import Path
 
 from locust import FastHttpUser, events, task
 
-# locust puts only this file's folder on the path; the product-id scheme is shared with the tests.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from loadtests.products import ProductIds
 
 MAX_ERROR_RATIO = 0.001
@@ -24,7 +20,7 @@ SERVER_ERROR = "server error"  # the failure message of every 5xx, counted by th
 
 # What the front-ends ask for: mostly 5 reviews, but some clients fetch 500 or 1000 at once.
 COUNTS = {5: 50, 10: 10, 20: 10, 100: 10, 500: 12, 1000: 8}
-SORTS = {"relevant": 50, "newest": 30, "helpful": 20}
+SORT_WEIGHTS = {"relevant": 50, "newest": 30, "helpful": 20}
 REVIEW_POOL_SIZE = 200  # review ids a user remembers from the lists it saw
 
 
@@ -89,13 +85,13 @@ class StoreVisitor(FastHttpUser):
         """A product page: its rating summary and the first page of reviews."""
         product_id = self.products.draw(self.rng)
         self.meta(product_id)
-        count, sort = weighted(self.rng, COUNTS), weighted(self.rng, SORTS)
+        count, sort = weighted(self.rng, COUNTS), weighted(self.rng, SORT_WEIGHTS)
         self.reviews(product_id, count=count, sort=sort)
 
     @task(15)
     def read_more_reviews(self) -> None:
         """'More reviews': the next pages of a product, a few reviews at a time."""
-        product_id, sort = self.products.draw(self.rng), weighted(self.rng, SORTS)
+        product_id, sort = self.products.draw(self.rng), weighted(self.rng, SORT_WEIGHTS)
         for page in range(2, self.rng.randint(2, 5) + 1):
             self.reviews(product_id, page=page, count=self.rng.choice([2, 5]), sort=sort)
 

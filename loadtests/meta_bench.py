@@ -1,7 +1,7 @@
 """The meta aggregates on the full dataset: how fast meta is read from them (against counting the
 base tables at request time), and what their triggers add to a POST and to a helpful vote.
 
-    ATELIER_DATA_DIR=/path/to/full/data .venv/bin/python loadtests/meta_bench.py
+    ATELIER_DATA_DIR=/path/to/full/data .venv/bin/python -m loadtests.meta_bench
         [--reads 2000] [--writes 300] [--seed 1] [--no-triggers-off] [--bulk]
 
 Meta: ``product_meta_get`` (the selector behind GET /reviews/meta, one query) for ``--reads``
@@ -28,9 +28,7 @@ import sys
 import time
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atelier.settings")
 
 import django

@@ -1,7 +1,7 @@
 """What the rate limits cost a write: POST /reviews through the whole Django stack, in process,
 with the limits on and off in alternating blocks, and the counter's statement alone.
 
-    .venv/bin/python loadtests/ratelimit_bench.py [--posts 600] [--hits 3000]
+    .venv/bin/python -m loadtests.ratelimit_bench [--posts 600] [--hits 3000]
 
 Everything runs in one transaction that is rolled back: the database is left as it was.
 """
@@ -11,11 +11,8 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atelier.settings")
 
 import django

@@ -1,6 +1,6 @@
 """The fault drills: faults injected into the local cluster under traffic, and what clients saw.
 
-    .venv/bin/python loadtests/reliability.py [--drills pg-kill,pg-restart,...] [--quick]
+    .venv/bin/python -m loadtests.reliability [--drills pg-kill,pg-restart,...] [--quick]
 
 It runs its own cluster (2 app servers, the cache, nginx) on a database of its own
 (``reliability``, demo data) and, for each drill, client threads read product pages and post
@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
 DATABASE = "reliability"
 PRODUCTS = 300

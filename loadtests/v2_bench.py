@@ -1,7 +1,7 @@
 """API v2 reads on the full dataset plus a few generated products of 10,000 reviews each: the
 server time of every kind of v2 read, one request at a time, in the app's own process.
 
-    ATELIER_DATA_DIR=/path/to/full/data .venv/bin/python loadtests/v2_bench.py
+    ATELIER_DATA_DIR=/path/to/full/data .venv/bin/python -m loadtests.v2_bench
         [--big-products 3] [--products 300] [--rounds 3] [--seed 1] [--out out/v2]
         [--cached --duration 10]
 
@@ -30,7 +30,6 @@ import http.client
 import json
 import os
 import random
-import sys
 import time
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -38,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atelier.settings")
 os.environ.setdefault("ATELIER_RATE_LIMITS", "off")
 

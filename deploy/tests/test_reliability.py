@@ -17,7 +17,7 @@ SUBSET = "app-kill,reload,idempotency-race,load-kill"
 
 def test_the_fault_drills_subset_passes_its_checks():
     result = subprocess.run(
-        [sys.executable, "loadtests/reliability.py", "--quick", "--drills", SUBSET],
+        [sys.executable, "-m", "loadtests.reliability", "--quick", "--drills", SUBSET],
         capture_output=True,
         text=True,
         cwd=REPO,
