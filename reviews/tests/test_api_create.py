@@ -175,6 +175,18 @@ INVALID_ENTRIES = [
     ("photos", ["//evil.example/a.jpg"]),
     ("photos", ["https://"]),
     ("photos", ["https://example.com/a.jpg", "java\tscript:alert(1)"]),
+    # What would end an HTML attribute or tag a storefront writes by string, and traversal.
+    ("photos", ["IMG 2041.jpg"]),
+    ("photos", ['x" onerror="alert(1).png']),
+    ("photos", ["<script>.png"]),
+    ("photos", ["it's.png"]),
+    ("photos", ["https://example.com/a b.jpg"]),
+    ("photos", ['https://example.com/a.jpg"onerror=alert(1)']),
+    ("photos", ["https://example.com/<svg>"]),
+    ("photos", ["../etc/passwd"]),
+    ("photos", ["photos/../../secret.png"]),
+    ("photos", ["./a.png"]),
+    ("photos", [".."]),
     ("characteristics", [4, 3]),
     ("characteristics", {"1001": 0}),
     ("characteristics", {"1001": 6}),
@@ -198,7 +210,8 @@ def test_post_review_invalid_entry_is_422_naming_the_field(api, field, value):
 
 
 @pytest.mark.parametrize(
-    "photo", ["b.png", "IMG 2041.jpg", "photos/b.png", "HTTPS://example.com/a.jpg?w=640#top"]
+    "photo",
+    ["b.png", "IMG_2041.jpg", "photos/b.png", "..b.png", "HTTPS://example.com/a.jpg?w=640#top"],
 )
 def test_post_review_takes_http_urls_and_plain_file_names_as_photos(api, photo):
     response = post(api, valid(photos=[photo]))
