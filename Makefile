@@ -98,13 +98,14 @@ test-fast: setup
 test-fast-suite: setup
 	$(BIN)/pytest -m "not slow and not browser and not cluster"
 
-db-start: setup
+# The embedded PostgreSQL alone: the runtime is all these need (never the development tools).
+db-start: runtime
 	$(MANAGE) embedded_db start
 
-db-stop: setup
+db-stop: runtime
 	$(MANAGE) embedded_db stop
 
-db-status: setup
+db-status: runtime
 	$(MANAGE) embedded_db status
 
 # The local cluster: the database, $(APPS) gunicorn app servers and nginx on 127.0.0.1:$(CLUSTER_PORT).

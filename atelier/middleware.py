@@ -1,4 +1,5 @@
-"""Middleware that only the admin (and the docs) need runs only for them.
+"""Middleware of the project: HEAD answered without a body, and what only the admin (and the docs)
+need run only for them.
 
 The public API and the health check use no session, user or flash message, yet building them for
 each request (a cookie signer, a message store, a lazy user) cost about a tenth of a review read's
@@ -10,8 +11,26 @@ from csp.middleware import CSPMiddleware
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.deprecation import MiddlewareMixin
+
+
+class HeadWithoutBodyMiddleware:
+    """A HEAD answer is the GET's headers without its body (RFC 9110). Django's handler leaves
+    the body in, which gunicorn drops with a warning on every HEAD."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if request.method == "HEAD" and isinstance(response, HttpResponse):
+            if not response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response
 
 
 class AdminOnly(MiddlewareMixin):

@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from atelier.errors import no_icon
 from atelier.health import health
 from atelier.metrics import metrics
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("health", health, name="health"),
     path("health/", health),
     path("metrics", metrics, name="metrics"),  # refused by nginx: for the scraper only
+    path("favicon.ico", no_icon, name="favicon"),
     path("", RedirectView.as_view(pattern_name="swagger-ui"), name="root"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

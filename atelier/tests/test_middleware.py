@@ -66,3 +66,37 @@ def test_the_json_answers_carry_none(client, path):
 def test_trace_straight_to_an_app_server_is_405_naming_the_methods(client, path, allow):
     response = client.generic("TRACE", path)
     assert (response.status_code, response["Allow"]) == (405, allow)
+
+
+def wsgi_call(method: str, path: str, query: str = "") -> tuple[str, dict[str, str], bytes]:
+    """One request through the project's WSGI application, as gunicorn makes it."""
+    from django.test.client import RequestFactory
+
+    from atelier.wsgi import application
+
+    environ = RequestFactory().generic(method, path, QUERY_STRING=query).environ
+    started: dict = {}
+
+    def start_response(status, headers, exc_info=None):
+        started.update(status=status, headers=dict(headers))
+
+    body = b"".join(application(environ, start_response))
+    return started["status"], started["headers"], body
+
+
+@pytest.mark.django_db(transaction=True)  # the handler closes connections as a server does
+def test_a_head_answer_is_the_gets_headers_without_a_body():
+    get_status, get_headers, get_body = wsgi_call("GET", "/reviews/meta", "product_id=1")
+    head_status, head_headers, head_body = wsgi_call("HEAD", "/reviews/meta", "product_id=1")
+    assert get_status == head_status == "200 OK"
+    assert get_body and head_body == b""
+    assert head_headers["Content-Length"] == str(len(get_body))
+    assert head_headers["ETag"] == get_headers["ETag"]
+
+
+@pytest.mark.django_db
+def test_the_icon_a_browser_asks_for_is_no_content_and_no_warning(client, caplog):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 204 and response.content == b""
+    assert "max-age" in response["Cache-Control"]
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
