@@ -169,6 +169,8 @@ PRODUCT_ID = OpenApiParameter(
     {"type": "string", "pattern": whole_number_pattern(INT4_MAX, optional=False)},
     OpenApiParameter.PATH,
     description="Product id.",
+    # The demo data's (make run), whose reviews the example filters below find.
+    examples=[OpenApiExample("a product of the demo data", value="245")],
 )
 VOTER = voter_header(
     required=False,
@@ -202,7 +204,7 @@ FILTERS = [
         "q",
         {"type": "string", "maxLength": SEARCH_LENGTH_MAX, "pattern": "^[^\\x00]*$"},
         description=ReviewFilterSet.base_filters["q"].extra["help_text"],
-        examples=[OpenApiExample("two words", value="comfortable fit")],
+        examples=[OpenApiExample("a word", value="fit")],
     ),
 ]
 INVALID_FILTERS = error(
