@@ -1,7 +1,7 @@
 """The store front-end's traffic, for locust: product page views, deeper pages, posts, helpful
 votes and reports, on products drawn as in ``loadtests.products``.
 
-    .venv/bin/locust --config loadtests/locust.conf [--host URL] [-u USERS] [-t 60s]
+    .venv/bin/python -m locust --config loadtests/locust.conf [--host URL] [-u USERS] [-t 60s]
 
 A run fails (exit code 1) on any 5xx answer or when more than 0.1% of requests fail.
 Options of its own: ``--product-max`` (highest product id; default that of the full dataset) and

@@ -1,10 +1,7 @@
-"""Input serializers (query strings and POST bodies) and the output shapes the schema documents.
-
-Input serializers only parse and check; a failure becomes a 422 whose ``detail`` is the message
-the contract gives for that input (``reviews.exceptions.InputInvalid``). Output serializers never
-run on the hot path (responses are rendered from plain data, see ``reviews.views``); they exist so
-that the OpenAPI schema describes exactly what is sent, string-typed fields included.
-"""
+"""The legacy API's input serializers (query strings and POST bodies), and the fields both APIs'
+inputs are made of. They only parse and check: a failure is a 422 whose ``detail`` is the message
+the contract gives for that input (``reviews.exceptions.InputInvalid``). The answers' shapes are
+described in ``reviews.schema``."""
 
 import re
 from collections.abc import Iterable, Mapping

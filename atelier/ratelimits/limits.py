@@ -104,9 +104,7 @@ RETURNING hits, ceil(counter.window_start + %(window)s - (SELECT now FROM clock)
 
 def hit(limit: Policy, client: str) -> Outcome:
     """Count one request of ``client`` under ``limit``. Raises the database's errors."""
-    # Planned once per connection. The backend's own method (atelier.postgresql): the
-    # stubs know only the base wrapper.
-    with prepared_cursor() as cursor:
+    with prepared_cursor() as cursor:  # planned once per connection
         cursor.execute(COUNTER_HIT, {"bucket": f"{limit.name} {client}", "window": limit.window})
         hits, reset = cursor.fetchone()
     return Outcome(limit, hits, max(reset, 1))

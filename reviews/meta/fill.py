@@ -1,31 +1,6 @@
-"""Fill an empty meta aggregate table in one set-wise pass: the fast way after a fresh load.
-
-``meta_rebuild`` (``reviews.meta.rebuild``) walks key ranges so that it can merge into tables the
-API is serving; on the full dataset that takes about half a minute, mostly joining every rating
-to its review once per range. When an aggregate table is empty nothing meaningful is being served
-from it, so it is filled at once instead, under an exclusive lock:
-
-- the rows are computed by ``COPY (SELECT ...) TO``, which PostgreSQL may run with parallel
-  workers (an ``INSERT ... SELECT`` never is), and written with ``COPY ... FROM ... FREEZE``,
-  which inserts in batches and, into the table truncated in the same transaction, writes no WAL
-  (``wal_level=minimal``) and leaves the rows frozen and all-visible; the primary key is built
-  after them;
-- characteristic counts are every rating per characteristic (read in characteristic order from
-  ``char_reviews_char_value_idx``, no join) minus the ratings of reported reviews (a few percent,
-  found through the reported reviews' index): the same rows as ``characteristic_meta_fresh``
-  because every rating's review exists (the foreign key, checked before the fill);
-- the cells (``product_meta_cells``, ``characteristic_meta_cells``) group every counted review by
-  rating, recommend and whether it has photos, the photos flag computed once per review from one
-  hashed set of the photos' review ids.
-
-On the full dataset the four fills take about 3, 9, 10 and 25 seconds; the characteristic cells
-are 10.7 million rows, grouped on one packed integer key in a sort that stays in memory.
-
-The rows pass through a temporary file between the two statements (55 MB for 3.1 million
-characteristics), in COPY's text format: for rows of integers, smaller than the binary format
-and no slower to write or read. Streaming them from a second connection instead saved under half
-a second of seven, and it could not see the rows of an outer transaction.
-"""
+"""Fill an empty meta aggregate table in one set-wise pass, under an exclusive lock: the rows
+computed by ``COPY (SELECT ...) TO`` and written by ``COPY ... FREEZE``, the fast way after a fresh
+load. How and why, with the figures: docs/meta.md, "Filling empty tables after a load"."""
 
 import tempfile
 
@@ -81,10 +56,8 @@ FROM ({COUNTED_REVIEWS}) r
 GROUP BY 1, 2, 3, 4
 ORDER BY 1, 2, 3, 4"""
 # A characteristic's cell packed into one bigint, most significant first: the characteristic id,
-# then 3 bits of rating, 1 of recommend, 1 of photos. So the 19.5 million ratings are sorted and
-# grouped on a single integer instead of four columns: on the full dataset the statement takes
-# 17 s, where hashing the four columns into 10.7 million groups and then sorting those took 33 s.
-# The sort takes 1.5 GB of memory (its work_mem, below); with 1 GB it spills to disk, 8 s slower.
+# then 3 bits of rating, 1 of recommend, 1 of photos, so that the ratings are sorted and grouped on
+# one integer instead of four columns (half the time of hashing the four; docs/meta.md).
 _CELL = (
     "(c.characteristic_id::bigint << 5) | (r.rating << 2)"
     " | (r.recommend::integer << 1) | r.with_photos::integer"
@@ -103,10 +76,10 @@ GROUP BY rated.cell
 ORDER BY rated.cell"""
 
 # Per fill, reset afterwards. Enough memory that no aggregate or sort spills to disk on the full
-# dataset (a smaller one uses what it needs). Sorted aggregation, not hashed, for
-# characteristic_meta: the planner estimates about a tenth of the real number of characteristics
-# (3.1 million of 19.5 million ratings) and hashes them all, then sorts; grouped in index order
-# the rows stream out already sorted, in half the time.
+# dataset (a smaller one uses what it needs; the characteristic cells' sort needs about 1.5 GB of
+# its 2 GB). Sorted aggregation, not hashed, for characteristic_meta: the planner underestimates
+# the number of characteristics tenfold and hashes them all, then sorts; grouped in index order
+# the rows stream out already sorted.
 FILL_SETTINGS = {
     "product_meta": {"work_mem": "256MB"},
     "characteristic_meta": {"work_mem": "256MB", "enable_hashagg": "off"},
@@ -171,8 +144,7 @@ def _primary_key_drop(cursor, table: str) -> sql.Composable:
     """Drop ``table``'s primary key; return the statement that adds it back.
 
     As for a bulk load (``loaders.database.bulk``): building the index from the sorted rows
-    afterwards is cheaper than inserting millions of keys into it one by one (about 0.6 s of 5 s
-    here)."""
+    afterwards is cheaper than inserting millions of keys into it one by one."""
     cursor.execute(PRIMARY_KEY, [table])
     constraint, definition = cursor.fetchone()
     name, constraint = sql.Identifier(table), sql.Identifier(constraint)

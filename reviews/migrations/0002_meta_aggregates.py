@@ -24,7 +24,8 @@ from django.db import migrations, models
 #   ratings' reviews and of their products, so that a cascade delete (ratings, then the review)
 #   locks in the same order as a POST or a report of the same review;
 # - every trigger first takes ROW EXCLUSIVE on both aggregate tables in this order, so that a
-#   rebuild holding SHARE on both (reviews.meta.rebuild) sees no write in flight and waits for none.
+#   rebuild holding SHARE ROW EXCLUSIVE on them (reviews.meta.rebuild) sees no write in flight and
+#   waits for none. (Migration 0013 extends the order with the two cell tables.)
 from reviews.migrations._meta_sql import (
     AGGREGATES_WRITE_LOCK,
     RATINGS_CHANGED_NEW,

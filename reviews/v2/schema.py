@@ -346,9 +346,9 @@ REVIEW_REPORT_ADD = extend_schema(
     summary="Report a review with a reason (once per reporter; the first report hides it)",
     description=(
         "The reporter is the `X-Voter` token, or without one the client's address. The first "
-        "report of a review hides it from the lists and the meta; a hidden review still takes "
-        "reports for the moderators. 201 with the report when it is the reporter's first, 200 "
-        "with the stored one (unchanged) when the reporter already reported the review."
+        "report of a review hides it from the lists and the meta; a hidden review is then a 404, "
+        "as a missing one. 201 with the report when it is the reporter's first, 200 with the "
+        "stored one (unchanged) when the reporter already reported the review."
     ),
     request=ReportCreateInputSerializer,
     parameters=[
