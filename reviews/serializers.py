@@ -273,10 +273,10 @@ class StrictBooleanField(serializers.BooleanField):
 
 
 # A photo is an http(s) URL with a host, or a plain relative file name (what one real client
-# sends): never javascript:, data:, file: or vbscript:, which a page showing it would follow. Neither
-# holds whitespace, a control character, a backslash, or a quote or angle bracket that would end
-# an HTML attribute or tag a storefront builds by string; a file name has no colon (so no scheme),
-# no leading slash and no "." or ".." segment.
+# sends): never javascript:, data:, file: or vbscript:, which a page showing it would follow.
+# Neither holds whitespace, a control character, a backslash, or a quote or angle bracket that
+# would end an HTML attribute or tag a storefront builds by string; a file name has no colon (so
+# no scheme), no leading slash and no "." or ".." segment.
 CONTROL = r"\x00-\x1f\x7f"
 UNSAFE = rf"{SPACE}{CONTROL}\\" + "\"'<>`"  # no needless escape: JavaScript reads it too
 FILE_SEGMENT = rf"(?!\.\.?(?:/|$))[^{UNSAFE}:/]+"
