@@ -1,6 +1,8 @@
 """Sessions, users and messages exist for the admin's requests and for no others."""
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.test.client import RequestFactory
 
 
 @pytest.mark.django_db
@@ -69,11 +71,9 @@ def test_trace_straight_to_an_app_server_is_405_naming_the_methods(client, path,
 
 
 def wsgi_call(method: str, path: str, query: str = "") -> tuple[str, dict[str, str], bytes]:
-    """One request through the project's WSGI application, as gunicorn makes it."""
-    from django.test.client import RequestFactory
-
-    from atelier.wsgi import application
-
+    """One request through Django's WSGI handler, as gunicorn makes it. (Not atelier.wsgi: importing
+    it turns the embedded server's autostart off for this process and its children.)"""
+    application = WSGIHandler()
     environ = RequestFactory().generic(method, path, QUERY_STRING=query).environ
     started: dict = {}
 

@@ -24,6 +24,7 @@ def test_schemathesis_finds_nothing(cluster, tmp_path):
     base = f"http://127.0.0.1:{cluster.port}"
     command = [
         str(REPO / ".venv" / "bin" / "schemathesis"),
+        "--config-file", str(Path(__file__).with_name("schemathesis.toml")),
         "run",
         f"{base}/api/schema/",
         "--checks", "all",

@@ -15,7 +15,7 @@ from reviews.services import review_mark_helpful
 from reviews.tests.api import RESULT_KEYS
 from reviews.tests.factories import review_make
 from reviews.tests.v2_catalog import FILTER_CASES, PRODUCT, catalog_make
-from reviews.v2.cursors import SORTS, Cursor
+from reviews.v2.cursors import SORTS, Cursor, PageRequest
 from reviews.v2.filters import review_filters
 from reviews.v2.selectors import ReviewFilters, page_statement
 from reviews.voters import token_voter
@@ -247,11 +247,7 @@ def test_each_page_is_one_scan_of_its_sorts_index(api, catalog, sort, paged, pla
         link = api.get(URL, {"sort": sort, "limit": 4}).json()["next"]
         cursor = Cursor.decode(parse_qs(urlsplit(link).query)["cursor"][0])
     statement, params = page_statement(
-        filters=ReviewFilters(PRODUCT),
-        sort=SORTS[sort],
-        limit=4,
-        cursor=cursor,
-        voter=None,
+        filters=ReviewFilters(PRODUCT), page=PageRequest(SORTS[sort], 4, cursor), voter=None
     )
     plan = page_plan(statement, params, plan_cache_mode)
     top = plan.split("InitPlan", 1)[0]
@@ -325,9 +321,7 @@ def test_filters_worth_an_index_are_read_from_it(catalog, query, sort, index, pl
             cursor.execute(f"DROP INDEX {index_name}")
     statement, params = page_statement(
         filters=review_filters(PRODUCT, QueryDict(query)),
-        sort=SORTS[sort],
-        limit=4,
-        cursor=None,
+        page=PageRequest(SORTS[sort], 4),
         voter=None,
     )
     plan = page_plan(statement, params, plan_cache_mode, bitmaps="q=" in query)

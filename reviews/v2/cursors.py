@@ -150,3 +150,12 @@ class Cursor:
             position=position,
             filters=str(filters),
         )
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Which page of a filtered list: the first in ``sort``, or the one ``cursor`` points to."""
+
+    sort: Sort
+    limit: int
+    cursor: Cursor | None = None

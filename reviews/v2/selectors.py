@@ -26,7 +26,7 @@ from reviews.models import (
     SearchDocument,
 )
 from reviews.selectors import REVIEW_COLUMNS, REVIEW_JSON_FIELDS
-from reviews.v2.cursors import Cursor, Direction, Sort
+from reviews.v2.cursors import Cursor, Direction, PageRequest
 from reviews.v2.document import CHARACTERISTIC_LABELS, Counts, Summary
 
 
@@ -149,14 +149,11 @@ class Page:
     version: int
 
 
-def review_page(
-    *, filters: ReviewFilters, sort: Sort, limit: int, cursor: Cursor | None, voter: str | None
-) -> Page:
-    """A page of the reviews ``filters`` select in ``sort``: the first one, or the one after or
-    before ``cursor``'s position in the snapshot it pinned; with ``voter``'s votes."""
-    statement, params = page_statement(
-        filters=filters, sort=sort, limit=limit, cursor=cursor, voter=voter
-    )
+def review_page(*, filters: ReviewFilters, page: PageRequest, voter: str | None) -> Page:
+    """The ``page`` of the reviews ``filters`` select: the first one in its sort, or the one after
+    or before its cursor's position in the snapshot that pinned; with ``voter``'s votes."""
+    statement, params = page_statement(filters=filters, page=page, voter=voter)
+    sort, limit, cursor = page.sort, page.limit, page.cursor
     with prepared_cursor() as db:
         db.execute(statement, params)
         results, positions_json, fetched, latest, total, version = db.fetchone()
@@ -187,31 +184,32 @@ def review_page(
 
 
 def page_statement(
-    *, filters: ReviewFilters, sort: Sort, limit: int, cursor: Cursor | None, voter: str | None
+    *, filters: ReviewFilters, page: PageRequest, voter: str | None
 ) -> tuple[str, list]:
     """``review_page``'s statement and its parameters. It returns the page's reviews as a JSON
     array, the key values of each, how many rows it read (one more than ``limit`` when there are
     more), the latest review id (first pages only), the total (the sum of the cells selected or,
     with a search, a count), and the product's aggregate version."""
+    sort, limit, cursor = page.sort, page.limit, page.cursor
     backwards = cursor is not None and cursor.direction == "previous"
     reviews = reviews_filtered(filters)
     cells = cells_selected(filters)
     product_id = filters.product_id
-    page = reviews
+    rows = reviews
     if cursor is not None:
-        page = page.filter(id__lte=cursor.snapshot)
+        rows = rows.filter(id__lte=cursor.snapshot)
         keys = Row(*(key.expression for key in sort.keys))
         position = Row(*(Value(value) for value in cursor.position))
         # Past the position in the way we read: with the sort, or against it going back.
         after = LessThan if sort.descending != backwards else GreaterThan
-        page = page.filter(after(keys, position))
+        rows = rows.filter(after(keys, position))
     key_names = [f"key_{key.name}" for key in sort.keys]
-    page = (
-        page.order_by(*sort.order_by(reverse=backwards))
+    rows = (
+        rows.order_by(*sort.order_by(reverse=backwards))
         .annotate(**{name: key.expression for name, key in zip(key_names, sort.keys, strict=True)})
         .values(*REVIEW_COLUMNS, *key_names)[: limit + 1]
     )
-    page_sql, page_params = page.query.sql_with_params()
+    page_sql, page_params = rows.query.sql_with_params()
     if cells is not None:
         total_sql = (
             f"SELECT coalesce(sum(cell.review_count) FILTER (WHERE {CELLS_SELECTED}), 0)"

@@ -6,7 +6,6 @@ a 422 with a ``detail`` and a per-field ``errors`` object.
 """
 
 import re
-from dataclasses import dataclass
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -21,7 +20,7 @@ from reviews.serializers import (
     TextField,
     quick_whole_number,
 )
-from reviews.v2.cursors import DEFAULT_SORT, SORTS, Cursor, CursorInvalid, Sort
+from reviews.v2.cursors import DEFAULT_SORT, SORTS, Cursor, CursorInvalid, PageRequest
 from reviews.v2.filters import INVALID_FILTER
 from reviews.v2.selectors import ReviewFilters
 
@@ -57,15 +56,6 @@ class CursorField(serializers.Field):
 
     def to_representation(self, value):
         return value
-
-
-@dataclass(frozen=True)
-class PageRequest:
-    """Which page of a filtered list: the first in ``sort``, or the one a cursor points to."""
-
-    sort: Sort
-    limit: int
-    cursor: Cursor | None
 
 
 class ReviewPageInputSerializer(InputSerializer):

@@ -25,12 +25,11 @@ from reviews.idempotency import Answer
 from reviews.invalidation import product_tag
 from reviews.negotiation import JSONOnlyNegotiation
 from reviews.v2 import schema, selectors
-from reviews.v2.cursors import Cursor
+from reviews.v2.cursors import Cursor, PageRequest
 from reviews.v2.document import summary_document
 from reviews.v2.filters import review_filters
 from reviews.v2.selectors import ReviewFilters
 from reviews.v2.serializers import (
-    PageRequest,
     ReportCreateInputSerializer,
     ReviewPageInputSerializer,
     VoteInputSerializer,
@@ -50,13 +49,7 @@ class ProductViewSet(viewsets.ViewSet):
         filters = review_filters(product_id_parse(product_id), request.query_params)
         page_request = ReviewPageInputSerializer.page_request(request.query_params, filters)
         voter = request_voter(request)
-        page = selectors.review_page(
-            filters=filters,
-            sort=page_request.sort,
-            limit=page_request.limit,
-            cursor=page_request.cursor,
-            voter=voter,
-        )
+        page = selectors.review_page(filters=filters, page=page_request, voter=voter)
         pk = filters.product_id
         body = orjson.dumps(
             {
