@@ -292,8 +292,16 @@ class Cluster:
             self._check_deadline(deadline, "nginx")
             time.sleep(0.1)
 
+    def _exited(self, name: str) -> bool:
+        """Whether ``name`` has exited: asked of its process handle when this object started it,
+        else of its pid file and /proc (a process another command started)."""
+        child = self._children.get(name)
+        if child is not None and child.pid == self._pid(name):
+            return child.poll() is not None
+        return not self._alive(name)
+
     def _check_deadline(self, deadline: float, name: str) -> None:
-        if not self._alive(name):
+        if self._exited(name):
             raise ClusterError(f"{name} exited; see {self.run_dir / 'logs' / (name + '.log')}")
         if time.monotonic() > deadline:
             raise ClusterError(f"{name} not healthy in time; see {self.run_dir / 'logs'}")
