@@ -28,12 +28,12 @@ VOTER_HEADER = "X-Voter"
 
 # -- answers -----------------------------------------------------------------------------------
 def cacheable_response(
-    request: HttpRequest, body: bytes, *, product_id: int, tag: str
+    request: HttpRequest, body: bytes, *, product_id: int, tags: list[str]
 ) -> HttpResponse:
-    """A 200 the HTTP cache may keep until a write purges ``tag``: with a strong ETag (304 when
-    the client has it), ``no-cache`` so that browsers and CDNs revalidate on every use, and, when
-    there is a cache to purge, the tag and race key it files the answer under
-    (deploy/varnish/atelier.vcl strips both)."""
+    """A 200 the HTTP cache may keep until a write purges one of its ``tags``
+    (``reviews.invalidation``): with a strong ETag (304 when the client has it), ``no-cache`` so
+    that browsers and CDNs revalidate on every use, and, when there is a cache to purge, the tags
+    and race key it files the answer under (deploy/varnish/atelier.vcl strips both)."""
     etag = f'"{blake2b(body, digest_size=16).hexdigest()}"'
     response: HttpResponse
     if etag in request.headers.get("If-None-Match", ""):
@@ -43,7 +43,7 @@ def cacheable_response(
     response["ETag"] = etag
     response["Cache-Control"] = "no-cache"
     if settings.CACHE_NODES:  # only a cache that this app purges may keep it
-        response["xkey"] = tag
+        response["xkey"] = " ".join(tags)
         response["X-Cache-Race"] = race_key(product_id)
     return response
 

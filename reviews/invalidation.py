@@ -1,9 +1,19 @@
-"""What the HTTP cache holds of reviews, by tag, and its invalidation when a write commits.
+"""What the HTTP cache holds of reviews, by tag, and what each write purges once it commits.
 
-A product's list pages and meta carry the tag ``p<product id>``, a review's detail ``r<review id>``;
-every cached answer also carries its product's race key (``race_key``). Services call
-``invalidate_on_commit`` inside their transaction: the purge goes out once the transaction has
-committed (at once outside one), before the service returns and so before any response is sent.
+Each cached answer carries the tags of what it shows, so that a write purges only its share:
+
+- ``c<product>``: the product's counts (the legacy meta, the v2 summary);
+- ``l<product>``: every list page of the product (legacy and v2);
+- ``v<product>``: the list pages a helpful vote on any of the product's reviews may reorder: those
+  sorted by helpfulness or relevance;
+- ``r<review>``: the review's detail and every list page that shows it, or ``a<product>`` on a
+  page too long to name each of its reviews.
+
+So a new, hidden, restored or removed review purges ``c``, ``l`` and its ``r``; a helpful vote
+its ``r``, ``v`` and ``a``; a store response its ``r`` and ``a``. Every answer also carries its
+product's race key (``race_key``). Services call the ``invalidate_*_on_commit`` functions inside
+their transaction: the purge goes out once the transaction has committed (at once outside one),
+before the service returns and so before any response is sent.
 """
 
 from collections.abc import Iterable
@@ -20,11 +30,30 @@ RACE_KEYS = 1000
 PRODUCTS_PURGED_ONE_BY_ONE_MAX = 500
 
 
-def product_tag(product_id: int) -> str:
-    return f"p{product_id}"
+# A list page of more reviews than this is tagged a<product> instead of naming each review.
+TAGGED_REVIEWS_MAX = 100
+
+
+def counts_tags(product_id: int) -> list[str]:
+    """The tags of a product's counts: its meta, its summary."""
+    return [f"c{product_id}"]
+
+
+def list_tags(product_id: int, *, ranked_by_votes: bool, review_ids: list[int]) -> list[str]:
+    """The tags of a list page of the product showing ``review_ids``, in a sort that does or
+    does not depend on helpful votes."""
+    tags = [f"l{product_id}"]
+    if ranked_by_votes:
+        tags.append(f"v{product_id}")
+    if len(review_ids) > TAGGED_REVIEWS_MAX:
+        tags.append(f"a{product_id}")
+    else:
+        tags += [review_tag(review_id) for review_id in review_ids]
+    return tags
 
 
 def review_tag(review_id: int) -> str:
+    """The tag of a review's detail and of every list page that names it."""
     return f"r{review_id}"
 
 
@@ -35,8 +64,27 @@ def race_key(product_id: int) -> str:
 def invalidate_on_commit(
     *, products: Iterable[int] = (), reviews: Iterable[tuple[int, int]] = ()
 ) -> None:
-    """Purge the cached lists and meta of ``products`` and the details of ``reviews`` (pairs of
-    review id and product id) once the current transaction commits."""
+    """Purge what counts or lists the reviews of ``products``, and what shows ``reviews`` (pairs
+    of review id and product id), once the current transaction commits: a review came, went or
+    changed what it counts for."""
+    _purge_on_commit(["c", "l"], products, reviews)
+
+
+def invalidate_votes_on_commit(*, reviews: Iterable[tuple[int, int]]) -> None:
+    """Purge what shows ``reviews`` and the lists their helpfulness ranks: their helpful count
+    changed, and nothing else."""
+    _purge_on_commit(["v", "a"], (), reviews)
+
+
+def invalidate_review_on_commit(*, reviews: Iterable[tuple[int, int]]) -> None:
+    """Purge what shows ``reviews``: something they show changed (the store's response), not
+    where they rank nor what they count for."""
+    _purge_on_commit(["a"], (), reviews)
+
+
+def _purge_on_commit(
+    product_kinds: list[str], products: Iterable[int], reviews: Iterable[tuple[int, int]]
+) -> None:
     by_product: dict[int, list[str]] = {product_id: [] for product_id in products}
     for review_id, product_id in reviews:
         by_product.setdefault(product_id, []).append(review_tag(review_id))
@@ -45,7 +93,11 @@ def invalidate_on_commit(
     if len(by_product) > PRODUCTS_PURGED_ONE_BY_ONE_MAX:
         transaction.on_commit(invalidate_all_now)
         return
-    transaction.on_commit(lambda: _purge(by_product))
+    tags = {
+        product_id: [f"{kind}{product_id}" for kind in product_kinds] + review_tags
+        for product_id, review_tags in by_product.items()
+    }
+    transaction.on_commit(lambda: _purge(tags))
 
 
 def invalidate_all_on_commit() -> None:
@@ -57,6 +109,6 @@ def invalidate_all_now() -> None:
     purger().purge(tags=[], race_key=RACE_KEY_ALL)
 
 
-def _purge(by_product: dict[int, list[str]]) -> None:
-    for product_id, review_tags in sorted(by_product.items()):
-        purger().purge(tags=[product_tag(product_id), *review_tags], race_key=race_key(product_id))
+def _purge(tags: dict[int, list[str]]) -> None:
+    for product_id, product_tags in sorted(tags.items()):
+        purger().purge(tags=product_tags, race_key=race_key(product_id))

@@ -13,6 +13,8 @@ from django.db import connection
 from atelier.db import prepared_cursor
 from reviews.meta.document import CharacteristicStats, product_meta_shape
 
+# The sorts whose order helpful votes change (reviews.invalidation purges their pages on a vote).
+RANKED_BY_VOTES = frozenset({"relevant", "helpful"})
 # Each sort is a fixed ORDER BY (never a bound parameter, which would sort by a constant), always
 # ending in id DESC so that pages are deterministic, and each matching one partial index.
 REVIEWS_ORDER_BY = {
@@ -52,7 +54,8 @@ REVIEW_COLUMNS = (
 # The page is cut in the inner query (an index scan that stops after offset + count rows); the
 # outer query turns it into a JSON array in the same order.
 REVIEWS_PAGE_JSON = f"""
-SELECT coalesce(json_agg({REVIEW_JSON} ORDER BY {{order_by}}), '[]')::text
+SELECT coalesce(json_agg({REVIEW_JSON} ORDER BY {{order_by}}), '[]')::text,
+       coalesce(array_agg(page.id), '{{{{}}}}')
   FROM (SELECT {", ".join(REVIEW_COLUMNS)}
           FROM reviews
          WHERE product_id = %(product_id)s AND NOT reported
@@ -72,14 +75,21 @@ REVIEWS_PAGE_QUERIES = {
 }
 
 
-def review_list(*, product_id: int, page: int, count: int, sort: str) -> str:
-    """The JSON array (as text) of the product's visible reviews on 1-based ``page``."""
+@dataclass(frozen=True)
+class ReviewListPage:
+    results: str  # the JSON array of the page's reviews
+    review_ids: list[int]  # theirs, in no particular order
+
+
+def review_list(*, product_id: int, page: int, count: int, sort: str) -> ReviewListPage:
+    """The product's visible reviews on 1-based ``page``, as a JSON array (text)."""
     with prepared_cursor() as cursor:
         cursor.execute(
             REVIEWS_PAGE_QUERIES[sort],
             {"product_id": product_id, "count": count, "offset": (page - 1) * count},
         )
-        return cursor.fetchone()[0]
+        results, review_ids = cursor.fetchone()
+    return ReviewListPage(results=results, review_ids=review_ids)
 
 
 def review_get(*, review_id: int) -> tuple[int, str] | None:

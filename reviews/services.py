@@ -14,7 +14,11 @@ from django.utils import timezone
 
 from atelier.ids import INT4_MAX, positive_int4
 from reviews.errors import CharacteristicsNotOfProduct
-from reviews.invalidation import invalidate_on_commit
+from reviews.invalidation import (
+    invalidate_on_commit,
+    invalidate_review_on_commit,
+    invalidate_votes_on_commit,
+)
 from reviews.models import CharacteristicReview, ReportReason, Review, ReviewPhoto
 from reviews.selectors import Report, VoteState, review_report_get
 
@@ -142,7 +146,7 @@ def review_vote_set(*, review_id: int, voter: str, up: bool) -> VoteState | None
         return None
     product_id, counted, helpfulness = row
     if counted:
-        invalidate_on_commit(products=[product_id], reviews=[(review_id, product_id)])
+        invalidate_votes_on_commit(reviews=[(review_id, product_id)])
     return VoteState(up=up, helpfulness=helpfulness)
 
 
@@ -206,22 +210,18 @@ def review_report_add(
     return review_report_get(review_id=review_id, reporter=reporter)
 
 
-def _review_update(statement: str, review_id: int, **params) -> bool:
-    """One statement on one review, then its cached answers purged; False when there is none."""
+def review_respond(*, review_id: int, response: str | None) -> bool:
+    """Set (or clear, with None) the store's response to a review; False when there is none.
+    Only the review's answers change (its detail, the list pages that show it)."""
     if not positive_int4(review_id):
         return False
     with connection.cursor() as cursor:
-        cursor.execute(statement, {"review_id": review_id, **params})
+        cursor.execute(REVIEWS_RESPOND, {"review_id": review_id, "response": response})
         row = cursor.fetchone()
     if row is None:
         return False
-    invalidate_on_commit(products=[row[0]], reviews=[(review_id, row[0])])
+    invalidate_review_on_commit(reviews=[(review_id, row[0])])
     return True
-
-
-def review_respond(*, review_id: int, response: str | None) -> bool:
-    """Set (or clear, with None) the store's response to a review; False when there is none."""
-    return _review_update(REVIEWS_RESPOND, review_id, response=response)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from reviews.http import (
     review_id_parse,
 )
 from reviews.idempotency import Answer
-from reviews.invalidation import product_tag, review_tag
+from reviews.invalidation import counts_tags, list_tags, review_tag
 from reviews.negotiation import JSONOnlyNegotiation
 from reviews.serializers import (
     ProductMetaInputSerializer,
@@ -32,23 +32,27 @@ class ReviewViewSet(viewsets.ViewSet):
     @schema.REVIEW_LIST
     def list(self, request):
         params = ReviewListInputSerializer.validated(request.query_params)
-        results = selectors.review_list(**params)
+        page = selectors.review_list(**params)
         product_id = params["product_id"]
         body = orjson.dumps(
             {
                 "product": str(product_id),
                 "page": params["page"] - 1,
                 "count": params["count"],
-                "results": orjson.Fragment(results),
+                "results": orjson.Fragment(page.results),
             }
         )
-        return cacheable_response(request, body, product_id=product_id, tag=product_tag(product_id))
+        ranked_by_votes = params["sort"] in selectors.RANKED_BY_VOTES
+        tags = list_tags(product_id, ranked_by_votes=ranked_by_votes, review_ids=page.review_ids)
+        return cacheable_response(request, body, product_id=product_id, tags=tags)
 
     @schema.PRODUCT_META
     def meta(self, request):
         product_id = ProductMetaInputSerializer.validated(request.query_params)["product_id"]
         body = orjson.dumps(selectors.product_meta_get(product_id=product_id))
-        return cacheable_response(request, body, product_id=product_id, tag=product_tag(product_id))
+        return cacheable_response(
+            request, body, product_id=product_id, tags=counts_tags(product_id)
+        )
 
     @schema.REVIEW_CREATE
     @rate_limited("reviews-post")
@@ -81,7 +85,7 @@ class ReviewViewSet(viewsets.ViewSet):
             raise ReviewNotFound()
         product_id, review = found
         return cacheable_response(
-            request, review.encode(), product_id=product_id, tag=review_tag(pk)
+            request, review.encode(), product_id=product_id, tags=[review_tag(pk)]
         )
 
     @schema.REVIEW_HELPFUL

@@ -6,8 +6,9 @@ vcl 4.1;
 #   the app server is asked: a key never stands for an answer to another request. A query this
 #   file cannot normalize safely (percent-escapes, a name without "=", ...) is passed uncached.
 #   And API v2's reads (/v2/products/<id>/reviews and /summary) under their URL as sent.
-# - Invalidated: a write purges its tags (xkey: p<product>, r<review>) after it commits and
-#   before it answers (reviews/invalidation.py); a bulk load bans everything.
+# - Invalidated: a write purges the tags of what it changed (xkey: c, l, v and a<product>,
+#   r<review>) after it commits and before it answers (reviews/invalidation.py); a bulk load bans
+#   everything.
 # - The race of a miss that read the database before a write committed and returns after its
 #   purge: each purge records its time under the product's race key. A miss that began before a
 #   purge of its race key is delivered but not stored (vcl_backend_response); one that was

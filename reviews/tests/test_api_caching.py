@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 
 from reviews import services
-from reviews.invalidation import race_key
+from reviews.invalidation import TAGGED_REVIEWS_MAX, race_key
 from reviews.tests.factories import review_make
 
 
@@ -63,14 +63,39 @@ def test_the_etag_changes_with_the_content_and_a_match_gets_304(client):
 
 
 @pytest.mark.django_db
-def test_with_a_cache_configured_answers_carry_their_tags(client, cache_node):
-    review = review_make(product_id=1234)
-    for path in ["/reviews/meta?product_id=1234", "/reviews/?product_id=1234&sort=newest"]:
+def test_with_a_cache_configured_answers_carry_the_tags_of_what_they_show(client, cache_node):
+    first, second = review_make(product_id=1234), review_make(product_id=1234)
+    shown = f"r{first.id} r{second.id}"
+    expected = {
+        "/reviews/meta?product_id=1234": "c1234",
+        "/v2/products/1234/summary": "c1234",
+        # Newest first: helpful votes change what the page shows, not its order.
+        "/reviews/?product_id=1234&sort=newest": f"l1234 {shown}",
+        "/v2/products/1234/reviews?sort=newest": f"l1234 {shown}",
+        "/v2/products/1234/reviews?sort=oldest": f"l1234 {shown}",
+        # Sorted by votes: any vote on the product's reviews may reorder them.
+        "/reviews/?product_id=1234&sort=helpful": f"l1234 v1234 {shown}",
+        "/reviews/?product_id=1234": f"l1234 v1234 {shown}",
+        "/v2/products/1234/reviews?sort=helpful": f"l1234 v1234 {shown}",
+        f"/reviews/{first.id}": f"r{first.id}",
+    }
+    for path, tags in expected.items():
         response = client.get(path)
-        assert (response["xkey"], response["X-Cache-Race"]) == ("p1234", race_key(1234))
-    detail = client.get(f"/reviews/{review.id}")
-    assert (detail["xkey"], detail["X-Cache-Race"]) == (f"r{review.id}", race_key(1234))
+        assert response.status_code == 200, path
+        assert response["X-Cache-Race"] == race_key(1234)
+        assert sorted(response["xkey"].split()) == sorted(tags.split()), path
     assert "xkey" not in client.get("/reviews?product_id=abc")  # errors are never tagged
+
+
+@pytest.mark.django_db
+def test_a_list_page_too_long_to_name_its_reviews_stands_for_any_of_them(client, cache_node):
+    for _ in range(TAGGED_REVIEWS_MAX + 1):
+        review_make(product_id=1235)
+    response = client.get("/reviews/?product_id=1235&sort=newest&count=1000")
+    assert response["xkey"] == "l1235 a1235"
+    response = client.get(f"/reviews/?product_id=1235&sort=newest&count={TAGGED_REVIEWS_MAX}")
+    tags = response["xkey"].split()
+    assert tags[0] == "l1235" and len(tags) == 1 + TAGGED_REVIEWS_MAX and "a1235" not in tags
 
 
 @pytest.mark.django_db(transaction=True)
@@ -89,14 +114,19 @@ def test_each_write_purges_what_it_changed_once_it_has_committed(client, cache_n
         content_type="application/json",
     )
     assert response.status_code == 201
-    assert cache_node == [{"xkey": "p55", "race": race_key(55)}]
+    race = race_key(55)
+    assert cache_node == [{"xkey": "c55 l55", "race": race}]  # counts, lists
 
     assert client.put(f"/reviews/{review.id}/helpful").status_code == 204
     assert client.put(f"/reviews/{review.id}/report").status_code == 204
     services.review_respond(review_id=review.id, response="Thanks")
     services.reviews_restore(review_ids=[review.id])
-    expected = {"xkey": f"p55 r{review.id}", "race": race_key(55)}
-    assert cache_node[1:] == [expected] * 4
+    assert cache_node[1:] == [
+        {"xkey": f"v55 a55 r{review.id}", "race": race},  # a vote: what shows it, vote-ranked lists
+        {"xkey": f"c55 l55 r{review.id}", "race": race},  # hidden
+        {"xkey": f"a55 r{review.id}", "race": race},  # a response: what shows the review
+        {"xkey": f"c55 l55 r{review.id}", "race": race},  # restored
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -119,13 +149,13 @@ def test_a_write_whose_transaction_rolls_back_purges_nothing(cache_node):
         raise RuntimeError("rolled back")
     assert cache_node == []
     services.review_mark_helpful(review_id=review.id, voter="v")
-    assert cache_node == [{"xkey": f"p8 r{review.id}", "race": race_key(8)}]
+    assert cache_node == [{"xkey": f"v8 a8 r{review.id}", "race": race_key(8)}]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_v2_vote_purges_only_when_the_count_changes(client, cache_node):
     review = review_make(product_id=57)
-    expected = {"xkey": f"p57 r{review.id}", "race": race_key(57)}
+    expected = {"xkey": f"v57 a57 r{review.id}", "race": race_key(57)}
 
     def vote(value: str, token: str = "voter-1") -> int:
         return client.put(
@@ -158,7 +188,7 @@ def test_a_v2_report_purges_when_it_hides_the_review_only(client, cache_node):
         ).status_code
 
     assert report("reporter-1") == 201
-    assert cache_node == [{"xkey": f"p58 r{review.id}", "race": race_key(58)}]
+    assert cache_node == [{"xkey": f"c58 l58 r{review.id}", "race": race_key(58)}]
     cache_node.clear()
     assert report("reporter-2") == 404  # already hidden: nothing cached changes
     assert cache_node == []

@@ -67,6 +67,11 @@ class Sort:
     descending: bool
     index: str  # the index a page of this sort is read from
 
+    @property
+    def ranked_by_votes(self) -> bool:
+        """Whether helpful votes change this sort's order."""
+        return any(key.name in ("helpfulness", "relevance") for key in self.keys)
+
     def order_by(self, *, reverse: bool = False) -> list:
         descending = self.descending != reverse
         return [key.expression.desc() if descending else key.expression.asc() for key in self.keys]

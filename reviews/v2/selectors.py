@@ -143,6 +143,7 @@ def cells_selected(filters: ReviewFilters) -> list[list] | None:
 @dataclass
 class Page:
     results: str  # the JSON array of the page's reviews
+    review_ids: list[int]  # theirs, in the page's order
     next: Cursor | None
     previous: Cursor | None
     total: int
@@ -180,7 +181,8 @@ def review_page(*, filters: ReviewFilters, page: PageRequest, voter: str | None)
             previous_cursor = at(cursor.position, "previous")
         else:
             next_cursor = at(cursor.position, "next")
-    return Page(results, next_cursor, previous_cursor, total or 0, version or 0)
+    review_ids = [position[-1] for position in positions]  # every sort ends in the review id
+    return Page(results, review_ids, next_cursor, previous_cursor, total or 0, version or 0)
 
 
 def page_statement(
