@@ -19,7 +19,7 @@ from reviews.exceptions import (
     VoterTokenMissing,
 )
 from reviews.idempotency import KEY_LENGTH_MAX, Answer, answer_once, request_fingerprint
-from reviews.invalidation import race_key
+from reviews.invalidation import Filing
 from reviews.voters import address_voter, token_voter, voter_token_valid
 
 JSON = "application/json"
@@ -27,13 +27,11 @@ VOTER_HEADER = "X-Voter"
 
 
 # -- answers -----------------------------------------------------------------------------------
-def cacheable_response(
-    request: HttpRequest, body: bytes, *, product_id: int, tags: list[str]
-) -> HttpResponse:
-    """A 200 the HTTP cache may keep until a write purges one of its ``tags``
-    (``reviews.invalidation``): with a strong ETag (304 when the client has it), ``no-cache`` so
-    that browsers and CDNs revalidate on every use, and, when there is a cache to purge, the tags
-    and race key it files the answer under (deploy/varnish/atelier.vcl strips both)."""
+def cacheable_response(request: HttpRequest, body: bytes, filing: Filing) -> HttpResponse:
+    """A 200 the HTTP cache may keep until a write purges one of its tags: with a strong ETag
+    (304 when the client has it), ``no-cache`` so that browsers and CDNs revalidate on every use,
+    and, when there is a cache to purge, the tags and race key it files the answer under
+    (``reviews.invalidation``; deploy/varnish/atelier.vcl strips both)."""
     etag = f'"{blake2b(body, digest_size=16).hexdigest()}"'
     response: HttpResponse
     if etag in request.headers.get("If-None-Match", ""):
@@ -43,8 +41,8 @@ def cacheable_response(
     response["ETag"] = etag
     response["Cache-Control"] = "no-cache"
     if settings.CACHE_NODES:  # only a cache that this app purges may keep it
-        response["xkey"] = " ".join(tags)
-        response["X-Cache-Race"] = race_key(product_id)
+        response["xkey"] = " ".join(filing.tags)
+        response["X-Cache-Race"] = filing.race_key
     return response
 
 

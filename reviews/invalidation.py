@@ -17,6 +17,7 @@ before the service returns and so before any response is sent.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
 
@@ -34,14 +35,22 @@ PRODUCTS_PURGED_ONE_BY_ONE_MAX = 500
 TAGGED_REVIEWS_MAX = 100
 
 
-def counts_tags(product_id: int) -> list[str]:
-    """The tags of a product's counts: its meta, its summary."""
-    return [f"c{product_id}"]
+@dataclass(frozen=True)
+class Filing:
+    """Where the cache files an answer: its tags, and the race key its purges record."""
+
+    tags: list[str]
+    race_key: str
 
 
-def list_tags(product_id: int, *, ranked_by_votes: bool, review_ids: list[int]) -> list[str]:
-    """The tags of a list page of the product showing ``review_ids``, in a sort that does or
-    does not depend on helpful votes."""
+def counts_filing(product_id: int) -> Filing:
+    """A product's counts: its meta, its summary."""
+    return Filing([f"c{product_id}"], race_key(product_id, counts=True))
+
+
+def list_filing(product_id: int, *, ranked_by_votes: bool, review_ids: list[int]) -> Filing:
+    """A list page of the product showing ``review_ids``, in a sort that does or does not depend
+    on helpful votes."""
     tags = [f"l{product_id}"]
     if ranked_by_votes:
         tags.append(f"v{product_id}")
@@ -49,7 +58,12 @@ def list_tags(product_id: int, *, ranked_by_votes: bool, review_ids: list[int]) 
         tags.append(f"a{product_id}")
     else:
         tags += [review_tag(review_id) for review_id in review_ids]
-    return tags
+    return Filing(tags, race_key(product_id))
+
+
+def review_filing(review_id: int, product_id: int) -> Filing:
+    """A review's detail."""
+    return Filing([review_tag(review_id)], race_key(product_id))
 
 
 def review_tag(review_id: int) -> str:
@@ -57,8 +71,11 @@ def review_tag(review_id: int) -> str:
     return f"r{review_id}"
 
 
-def race_key(product_id: int) -> str:
-    return str(product_id % RACE_KEYS)
+def race_key(product_id: int, *, counts: bool = False) -> str:
+    """The race key of a product's counts, or of its lists and reviews: a purge of one does not
+    keep the other's young objects from being served (deploy/varnish/atelier.vcl)."""
+    key = str(product_id % RACE_KEYS)
+    return f"c{key}" if counts else key
 
 
 def invalidate_on_commit(
@@ -110,5 +127,11 @@ def invalidate_all_now() -> None:
 
 
 def _purge(tags: dict[int, list[str]]) -> None:
+    """One purge per product and race key: the counts' tags apart from the others'."""
     for product_id, product_tags in sorted(tags.items()):
-        purger().purge(tags=product_tags, race_key=race_key(product_id))
+        counts = [tag for tag in product_tags if tag.startswith("c")]
+        others = [tag for tag in product_tags if not tag.startswith("c")]
+        if counts:
+            purger().purge(tags=counts, race_key=race_key(product_id, counts=True))
+        if others:
+            purger().purge(tags=others, race_key=race_key(product_id))

@@ -17,7 +17,7 @@ from reviews.http import (
     review_id_parse,
 )
 from reviews.idempotency import Answer
-from reviews.invalidation import counts_tags, list_tags, review_tag
+from reviews.invalidation import counts_filing, list_filing, review_filing
 from reviews.negotiation import JSONOnlyNegotiation
 from reviews.serializers import (
     ProductMetaInputSerializer,
@@ -42,17 +42,18 @@ class ReviewViewSet(viewsets.ViewSet):
                 "results": orjson.Fragment(page.results),
             }
         )
-        ranked_by_votes = params["sort"] in selectors.RANKED_BY_VOTES
-        tags = list_tags(product_id, ranked_by_votes=ranked_by_votes, review_ids=page.review_ids)
-        return cacheable_response(request, body, product_id=product_id, tags=tags)
+        filing = list_filing(
+            product_id,
+            ranked_by_votes=params["sort"] in selectors.RANKED_BY_VOTES,
+            review_ids=page.review_ids,
+        )
+        return cacheable_response(request, body, filing)
 
     @schema.PRODUCT_META
     def meta(self, request):
         product_id = ProductMetaInputSerializer.validated(request.query_params)["product_id"]
         body = orjson.dumps(selectors.product_meta_get(product_id=product_id))
-        return cacheable_response(
-            request, body, product_id=product_id, tags=counts_tags(product_id)
-        )
+        return cacheable_response(request, body, counts_filing(product_id))
 
     @schema.REVIEW_CREATE
     @rate_limited("reviews-post")
@@ -84,9 +85,7 @@ class ReviewViewSet(viewsets.ViewSet):
         if found is None:
             raise ReviewNotFound()
         product_id, review = found
-        return cacheable_response(
-            request, review.encode(), product_id=product_id, tags=[review_tag(pk)]
-        )
+        return cacheable_response(request, review.encode(), review_filing(pk, product_id))
 
     @schema.REVIEW_HELPFUL
     @rate_limited("reviews-helpful")

@@ -22,7 +22,7 @@ from reviews.http import (
     voter_required,
 )
 from reviews.idempotency import Answer
-from reviews.invalidation import counts_tags, list_tags
+from reviews.invalidation import counts_filing, list_filing
 from reviews.negotiation import JSONOnlyNegotiation
 from reviews.v2 import schema, selectors
 from reviews.v2.cursors import Cursor, PageRequest
@@ -65,17 +65,17 @@ class ProductViewSet(viewsets.ViewSet):
         )
         if voter is not None:  # the voter's own votes: never shared through a cache
             return private_response(body)
-        ranked_by_votes = page_request.sort.ranked_by_votes
-        tags = list_tags(pk, ranked_by_votes=ranked_by_votes, review_ids=page.review_ids)
-        return cacheable_response(request, body, product_id=pk, tags=tags)
+        filing = list_filing(
+            pk, ranked_by_votes=page_request.sort.ranked_by_votes, review_ids=page.review_ids
+        )
+        return cacheable_response(request, body, filing)
 
     @schema.PRODUCT_SUMMARY
     @action(detail=True, methods=["get"], url_path="summary")
     def summary(self, request, product_id: str):
         filters = review_filters(product_id_parse(product_id), request.query_params)
         body = orjson.dumps(summary_document(selectors.product_summary_get(filters=filters)))
-        pk = filters.product_id
-        return cacheable_response(request, body, product_id=pk, tags=counts_tags(pk))
+        return cacheable_response(request, body, counts_filing(filters.product_id))
 
 
 def page_link(filters: ReviewFilters, page: PageRequest, cursor: Cursor | None) -> str | None:
