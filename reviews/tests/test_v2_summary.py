@@ -122,10 +122,10 @@ def test_an_unknown_product_has_zero_counts_and_no_average(api, db):
     assert body["characteristics"] == []
 
 
-def test_summaries_are_cacheable_and_tagged_with_the_product(api, catalog, settings):
+def test_summaries_are_cacheable_and_tagged_with_the_products_counts(api, catalog, settings):
     settings.CACHE_NODES = ["http://127.0.0.1:9"]
     response = api.get(URL, {"rating": "5"})
-    assert response["xkey"] == f"p{PRODUCT}"
+    assert response["xkey"] == f"c{PRODUCT}"
     assert response["Cache-Control"] == "no-cache"
     assert api.get(URL, {"rating": "5"}, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
 
