@@ -4,8 +4,9 @@ admin, health and metrics."""
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
+from atelier.apidocs import SchemaView
 from atelier.errors import no_icon
 from atelier.health import health
 from atelier.metrics import metrics
@@ -21,7 +22,7 @@ urlpatterns = [
     path("favicon.ico", no_icon, name="favicon"),
     path("", RedirectView.as_view(pattern_name="swagger-ui"), name="root"),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     # Its settings come as a script of their own: the page's CSP allows no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
 ]
