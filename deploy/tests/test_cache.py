@@ -115,6 +115,15 @@ def test_equivalent_requests_share_one_object(cache):
             "/reviews/meta?x=&product_id=1",
         ],
         f"/reviews/{review_id}": [f"/reviews/{review_id}/", f"/reviews/0{review_id}?a=b"],
+        # v2: the parameters the app reads, sorted; the others dropped.
+        "/v2/products/1/reviews?limit=2&rating=1&rating=2&sort=newest": [
+            "/v2/products/1/reviews?sort=newest&rating=2&rating=1&limit=2&utm_source=x",
+            "/v2/products/1/reviews/?rating=2&limit=2&junk&rating=1&&sort=newest",
+        ],
+        "/v2/products/1/summary?recommend=true": [
+            "/v2/products/1/summary/?recommend=true",
+            "/v2/products/1/summary?fbclid=abc&recommend=true",
+        ],
     }  # fmt: skip
     for canonical, others in equivalent.items():
         first = get(cache.port, canonical)
@@ -122,6 +131,16 @@ def test_equivalent_requests_share_one_object(cache):
         for other in others:
             answer = get(cache.port, other)
             assert (answer.status, answer.cache, answer.body) == (200, "HIT", first.body), other
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_v2_parameter_with_an_escaped_name_keeps_its_url_as_sent(cache):
+    product_make(1)
+    unfiltered = get(cache.port, "/v2/products/1/reviews")
+    escaped = [get(cache.port, "/v2/products/1/reviews?r%61ting=1") for _ in range(2)]
+    assert [a.cache for a in escaped] == ["MISS", "HIT"]
+    assert escaped[0].json()["filters"] == {"rating": [1]}  # what the app read
+    assert unfiltered.json()["filters"] == {}
 
 
 @pytest.mark.django_db(transaction=True)

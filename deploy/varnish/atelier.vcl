@@ -5,7 +5,8 @@ vcl 4.1;
 #   URL (parameters in one order, defaults filled in, no trailing slash), which is also the URL
 #   the app server is asked: a key never stands for an answer to another request. A query this
 #   file cannot normalize safely (percent-escapes, a name without "=", ...) is passed uncached.
-#   And API v2's reads (/v2/products/<id>/reviews and /summary) under their URL as sent.
+#   And API v2's reads (/v2/products/<id>/reviews and /summary), their parameters sorted, those
+#   the app ignores dropped.
 # - Invalidated: a write purges the tags of what it changed (xkey: c, l, v and a<product>,
 #   r<review>) after it commits and before it answers (reviews/invalidation.py); a bulk load bans
 #   everything.
@@ -65,13 +66,24 @@ sub vcl_recv {
 # Sets X-Atelier-Cacheable and rewrites req.url to its normal form, or leaves both alone.
 sub atelier_normalize {
     unset req.http.X-Atelier-Cacheable;
-    # API v2 reads, under their URL as sent: the app judges the parameters, and another order or
-    # spelling is another key, never another request's answer. A list read with X-Voter holds
-    # the shopper's own votes: never shared.
+    # API v2 reads. A list read with X-Voter holds the shopper's own votes: never shared. The
+    # others under one key per answer: the parameters the app reads, in one order, without those
+    # it ignores; the app is asked that URL. The app judges the values (another spelling of one
+    # is another key, never another request's answer). A name the app would decode (an escape)
+    # leaves the URL as sent.
     if (req.url ~ "^/v2/products/[1-9][0-9]{0,9}/(reviews|summary)/?(\?.*)?$") {
-        if (req.url ~ "^/v2/products/[0-9]+/summary" || !req.http.X-Voter) {
-            set req.http.X-Atelier-Cacheable = "1";
+        if (req.url !~ "^/v2/products/[0-9]+/summary" && req.http.X-Voter) {
+            return;
         }
+        set req.url = regsub(req.url, "^(/v2/products/[0-9]+/(reviews|summary))/", "\1");
+        if (req.url !~ "[?&][^=&]*[%+]") {
+            set req.url = regsuball(req.url,
+                "([?&])(?!(?:rating|recommend|with_photos|q|sort|limit|cursor)=)[^&]*", "\1");
+            set req.url = regsuball(req.url, "&&+", "&");
+            set req.url = regsub(regsub(req.url, "\?&", "?"), "[?&]$", "");
+            set req.url = std.querysort(req.url);
+        }
+        set req.http.X-Atelier-Cacheable = "1";
         return;
     }
     # Already normal (what the store's own links send): one match, nothing to rewrite.
