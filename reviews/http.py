@@ -43,6 +43,11 @@ def cacheable_response(request: HttpRequest, body: bytes, filing: Filing) -> Htt
     if settings.CACHE_NODES:  # only a cache that this app purges may keep it
         response["xkey"] = " ".join(filing.tags)
         response["X-Cache-Race"] = filing.race_key
+        if settings.CORS_ALLOWED_ORIGINS:
+            # The cache asks without the client's Origin, so that one object serves every
+            # origin, and adds the CORS headers on delivery from these (atelier.vcl).
+            response["X-Cors-Origins"] = " ".join(settings.CORS_ALLOWED_ORIGINS)
+            response["X-Cors-Expose"] = ", ".join(settings.CORS_EXPOSE_HEADERS)
     return response
 
 

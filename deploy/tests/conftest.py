@@ -22,16 +22,33 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.cluster)
 
 
+STORE_ORIGIN = "https://shop.example"  # the store whose pages may call the API
+
+
+@pytest.fixture
+def store_origin() -> str:
+    """The origin the cluster lets call the API from a browser."""
+    return STORE_ORIGIN
+
+
 @pytest.fixture(scope="module")
 def cluster(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The cache and two app servers (one worker each) behind nginx, without rate limits: the
-    tests are one client that sends far more than a shopper (test_limits.py has its own)."""
+    """The cache and two app servers (one worker each) behind nginx, without rate limits (the
+    tests are one client that sends far more than a shopper; test_limits.py has its own), the
+    store's origin allowed to call the API from a browser."""
     call_command("collectstatic", interactive=False, verbosity=0)  # the admin's pages need them
     running = Cluster(tmp_path_factory.mktemp("cluster"))
     running.port = free_port()
     database = connection.settings_dict["NAME"]
     running.start(
-        Settings(apps=2, port=running.port, workers=1, database=database, limits=False),
+        Settings(
+            apps=2,
+            port=running.port,
+            workers=1,
+            database=database,
+            limits=False,
+            environment={"ATELIER_CORS_ALLOWED_ORIGINS": STORE_ORIGIN},
+        ),
         prepare=False,
     )
     yield running

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from atelier import httpcache
-from deploy.processes import free_port
+from deploy.processes import UnixHTTPConnection, free_port
 from reviews import services
 from reviews.invalidation import invalidate_all_now
 from reviews.tests.factories import characteristic_make, characteristic_review_make, review_make
@@ -159,6 +159,27 @@ def test_requests_it_cannot_normalize_safely_and_errors_are_never_stored(cache):
         answers = [get(cache.port, path) for _ in range(2)]
         assert [a.cache for a in answers] == ["PASS", "PASS"], path
         assert [a.status for a in answers] == [status, status], path
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_object_serves_every_origin_with_the_cors_headers_the_app_gives(cache, store_origin):
+    product_make(1)
+    for path in ["/reviews/meta?product_id=1", "/v2/products/1/summary"]:
+        plain = get(cache.port, path)
+        store = get(cache.port, path, {"Origin": store_origin})
+        other = get(cache.port, path, {"Origin": "https://elsewhere.example"})
+        assert (plain.cache, store.cache, other.cache) == ("MISS", "HIT", "HIT"), path
+        assert store.body == other.body == plain.body
+        # What the app answers itself, asked straight with the Origin (no cache in between).
+        conn = UnixHTTPConnection(cache.socket_path(1), timeout=10)
+        conn.request("GET", path, headers={"Origin": store_origin, "Host": "localhost"})
+        direct = {k.lower(): v for k, v in conn.getresponse().getheaders()}
+        conn.close()
+        for name in ("access-control-allow-origin", "access-control-expose-headers"):
+            assert store.headers[name] == direct[name], name
+            assert name not in other.headers and name not in plain.headers
+        assert store.headers["vary"].lower() == "origin"
+        assert not any(name.startswith("x-cors") for name in store.headers)
 
 
 @pytest.mark.django_db(transaction=True)

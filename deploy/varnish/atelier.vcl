@@ -44,6 +44,7 @@ sub vcl_recv {
     set req.backend_hint = apps.backend();
     if (req.restarts == 0) {
         unset req.http.X-Atelier-Refetch;
+        unset req.http.X-Atelier-Origin;
     }
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
@@ -60,6 +61,12 @@ sub vcl_recv {
     # Answers do not depend on cookies or credentials: the public API reads neither.
     unset req.http.Cookie;
     unset req.http.Authorization;
+    # Nor on the Origin: the app is asked without it, and the CORS headers are added on delivery
+    # (vcl_deliver), so that one object serves every store origin instead of one per Origin.
+    if (req.http.Origin) {
+        set req.http.X-Atelier-Origin = req.http.Origin;
+        unset req.http.Origin;
+    }
     return (hash);
 }
 
@@ -232,6 +239,15 @@ sub vcl_deliver {
     } else {
         set resp.http.X-Cache = "MISS";
     }
+    # CORS as the app gives it (django-cors-headers): the allowed origins and exposed headers
+    # come with the object.
+    if (req.http.X-Atelier-Origin && resp.http.X-Cors-Origins
+        && std.strstr(" " + resp.http.X-Cors-Origins + " ", " " + req.http.X-Atelier-Origin + " ")) {
+        set resp.http.Access-Control-Allow-Origin = req.http.X-Atelier-Origin;
+        set resp.http.Access-Control-Expose-Headers = resp.http.X-Cors-Expose;
+    }
+    unset resp.http.X-Cors-Origins;
+    unset resp.http.X-Cors-Expose;
     unset resp.http.xkey;
     unset resp.http.X-Cache-Race;
     unset resp.http.X-Fetch-Start;
