@@ -4,16 +4,17 @@ of a meta answer, measured in the same run.
 
     ATELIER_DATA_DIR=/path/to/full/data .venv/bin/python -m loadtests.bench
         [--duration 10] [--connections 16,64] [--cache off,cold,warm]
-        [--workloads meta,reviews,mixed] [--distributions zipf,newest] [--apps 2]
+        [--workloads meta,reviews,mixed,storefront] [--distributions zipf,newest] [--apps 2]
 
 Cache modes: `off` (nginx straight to the app servers), `cold` (the cache emptied before each
 run) and `warm` (after one pass over the newest 10% of products: meta and the first page of 5 in
 every sort). Workloads, with wrk (Debian's C load generator): `meta`, `reviews` (first pages of 5,
-every sort) and `mixed` (the front-end's reads with 3% writes, checked meanwhile by a probe that
-reads its own writes back). Products: `zipf` (skewed over the whole range, a quarter from the
-newest 10%) or `newest` (uniform over the newest 10%). Each run prints requests/s, the share of the
-static baseline, p50/p95/p99, errors, the cache's hit ratio and CPU per request; the results go to
-out/bench/<time>/ as JSON, Markdown and a chart (PNG).
+every sort), `mixed` (the front-end's reads with 3% writes) and `storefront` (60% meta, 30% first
+pages of 5, 7% deeper pages, 2% helpful votes, 1% posts); the two with writes are checked
+meanwhile by a probe that reads its own writes back. Products: `zipf` (skewed over the whole
+range, a quarter from the newest 10%) or `newest` (uniform over the newest 10%). Each run prints
+requests/s, the share of the static baseline, p50/p95/p99, errors, the cache's hit ratio and CPU
+per request; the results go to out/bench/<time>/ as JSON, Markdown and a chart (PNG).
 """
 
 from __future__ import annotations
@@ -43,7 +44,13 @@ from deploy.cluster_config import GUNICORN_CONF, Settings  # noqa: E402
 from deploy.cluster_database import app_environment  # noqa: E402
 from deploy.processes import free_port  # noqa: E402
 
-WORKLOADS = {"meta": "meta.lua", "reviews": "reviews.lua", "mixed": "mixed.lua"}
+WORKLOADS = {
+    "meta": "meta.lua",
+    "reviews": "reviews.lua",
+    "mixed": "mixed.lua",
+    "storefront": "storefront.lua",
+}
+WRITING = ("mixed", "storefront")  # workloads with writes: the stale-read probe runs beside them
 CACHE_MODES = ("off", "cold", "warm")
 DISTRIBUTIONS = ("zipf", "newest")
 OUT = REPO / "out" / "bench"
@@ -77,7 +84,7 @@ class Result:
     static_rps: float  # nginx serving a static file, same connections, same run
     share: float  # rps / static_rps
     hit_ratio: float | None  # the cache's hits / lookups during the run (None: no cache)
-    stale_reads: int | None  # mixed workload's probe: reads missing its own acknowledged write
+    stale_reads: int | None  # the probe beside writes: reads missing its own acknowledged write
 
 
 def cpu_times() -> tuple[int, int]:
@@ -303,8 +310,9 @@ def newest_first(product_max: int) -> int:
 
 
 class StaleProbe(threading.Thread):
-    """Beside the mixed workload: post a review to a product of the newest 10%, then read its meta
-    through nginx (and the cache): a meta that does not count the acknowledged post is stale."""
+    """Beside a workload with writes: post a review to a product of the newest 10%, then read its
+    meta through nginx (and the cache): a meta that does not count the acknowledged post is
+    stale."""
 
     def __init__(self, port: int, ids: tuple[int, int], seconds: float):
         super().__init__(daemon=True)
@@ -410,7 +418,7 @@ def measure(
     app_server, static_rps,
 ) -> Result:  # fmt: skip
     counters = varnish_counters(cluster) if mode != "off" else None
-    probe = StaleProbe(port, ids, args.duration) if workload == "mixed" else None
+    probe = StaleProbe(port, ids, args.duration) if workload in WRITING else None
     with Measure(groups, db_pid) as measured:
         if probe is not None:
             probe.start()
