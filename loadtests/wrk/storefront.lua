@@ -1,11 +1,13 @@
 -- wrk scenario: a storefront's mix. 60% meta, 30% first pages of 5 in the front-end's sorts, 7%
 -- deeper pages (2 to 5, of 5 to 20 reviews), 2% helpful votes, 1% posts.
--- Votes only hit reviews this run posted (read from the Location header), so a benchmark on a
--- shared dataset changes no review that was there before; until one is posted, a vote is a meta.
+-- A vote goes to a review a page showed (as a shopper votes on what they read), one of the last
+-- hundred seen, by a shopper of its own (a new X-Voter token: every vote counts, and purges);
+-- until a page has shown one, a vote is a meta read.
 package.path = "loadtests/wrk/?.lua;" .. package.path
 local common = require("common")
 
-local posted = {}
+local seen, seen_next = {}, 1
+local SEEN_MAX = 100
 local JSON = { ["Content-Type"] = "application/json" }
 local BODY = '{"product_id": %d, "rating": %d, "summary": "Benchmark review", ' ..
   '"body": "Written by the benchmark: fits well, washes well.", "recommend": true, ' ..
@@ -25,8 +27,11 @@ function request()
       SORTS[math.random(#SORTS)]))
   end
   if pick < 99 then
-    if #posted == 0 then return wrk.format("GET", common.meta_path()) end
-    return wrk.format("PUT", "/reviews/" .. posted[math.random(#posted)] .. "/helpful")
+    if #seen == 0 then return wrk.format("GET", common.meta_path()) end
+    local voter = { ["Content-Type"] = "application/json",
+                    ["X-Voter"] = "bench-" .. math.random(1, 2000000000) }
+    return wrk.format("PUT", "/v2/reviews/" .. seen[math.random(#seen)] .. "/vote", voter,
+                      '{"value": "up"}')
   end
   local n = math.random(1, 1000000)
   local body = string.format(BODY, common.product(), math.random(1, 5), n, n)
@@ -34,10 +39,13 @@ function request()
 end
 
 function response(status, headers, body)
-  local location = headers["Location"]
-  if status == 201 and location and #posted < 1000 then
-    local id = location:match("(%d+)/?$")
-    if id then posted[#posted + 1] = id end
+  -- One in ten pages: the first review it shows.
+  if status == 200 and math.random() < 0.1 then
+    local id = body:match('"review_id"%s*:%s*(%d+)')
+    if id then
+      seen[seen_next] = id
+      seen_next = seen_next % SEEN_MAX + 1
+    end
   end
 end
 
