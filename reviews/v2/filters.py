@@ -55,7 +55,13 @@ def review_filters(product_id: int, query) -> ReviewFilters:
     """The product's filters that ``query`` gives, checked."""
     repeats_refuse(query, SINGLE_FILTERS, {}, INVALID_FILTER)
     if not any(name in query for name in FILTER_NAMES):
-        return ReviewFilters(product_id)  # no FilterSet to build (a copy of every filter)
+        return ReviewFilters(product_id)
+    quick = quick_filters(product_id, query)
+    return quick if quick is not None else filterset_filters(product_id, query)
+
+
+def filterset_filters(product_id: int, query) -> ReviewFilters:
+    """The filters as the FilterSet reads them: every value judged, a 422 naming what is wrong."""
     form = ReviewFilterSet(data=query, queryset=Review.objects.none()).form
     if not form.is_valid():
         raise InputInvalid(detail=INVALID_FILTER, errors=form.errors)
@@ -70,4 +76,31 @@ def review_filters(product_id: int, query) -> ReviewFilters:
         recommend=flag("recommend"),
         with_photos=flag("with_photos"),
         search=given["q"] or "",
+    )
+
+
+RATINGS = frozenset(str(n) for n in range(1, 6))
+FLAGS = {None: None, "true": True, "false": False}
+
+
+def quick_filters(product_id: int, query) -> ReviewFilters | None:
+    """What ``filterset_filters`` returns for plain values (digits 1 to 5, true or false, a search
+    of at most 200 characters), without building the FilterSet: it copies every filter and its
+    form on each request, about half a millisecond. None for anything else, which the FilterSet
+    judges, so that every error has one source (a test drives both with the same queries)."""
+    ratings = query.getlist("rating")
+    recommend, with_photos, q = query.get("recommend"), query.get("with_photos"), query.get("q")
+    if not set(ratings) <= RATINGS or recommend not in FLAGS or with_photos not in FLAGS:
+        return None
+    search = ""
+    if q is not None:
+        search = q.strip()  # as a form's CharField cleans it
+        if "\x00" in q or len(search) > SEARCH_LENGTH_MAX:
+            return None
+    return ReviewFilters(
+        product_id,
+        ratings=tuple(sorted({int(rating) for rating in ratings})),
+        recommend=FLAGS[recommend],
+        with_photos=FLAGS[with_photos],
+        search=search,
     )
