@@ -10,10 +10,11 @@ Each cached answer carries the tags of what it shows, so that a write purges onl
   page too long to name each of its reviews.
 
 So a new, hidden, restored or removed review purges ``c``, ``l`` and its ``r``; a helpful vote
-its ``r``, ``v`` and ``a``; a store response its ``r`` and ``a``. Every answer also carries its
-product's race key (``race_key``). Services call the ``invalidate_*_on_commit`` functions inside
-their transaction: the purge goes out once the transaction has committed (at once outside one),
-before the service returns and so before any response is sent.
+its ``r``, ``v`` and ``a``; a store response its ``r`` and ``a``. Every answer also carries a race
+key (``race_key``): its product's, the counts' apart from the rest. Services call the
+``invalidate_*_on_commit`` functions inside their transaction: the purge goes out once the
+transaction has committed (at once outside one), before the service returns and so before any
+response is sent.
 """
 
 from collections.abc import Iterable
