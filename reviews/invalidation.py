@@ -85,24 +85,30 @@ def invalidate_on_commit(
     """Purge what counts or lists the reviews of ``products``, and what shows ``reviews`` (pairs
     of review id and product id), once the current transaction commits: a review came, went or
     changed what it counts for."""
-    _purge_on_commit(["c", "l"], products, reviews)
+    _purge_on_commit(products, reviews, counts=True, product_kinds=["l"])
 
 
 def invalidate_votes_on_commit(*, reviews: Iterable[tuple[int, int]]) -> None:
     """Purge what shows ``reviews`` and the lists their helpfulness ranks: their helpful count
     changed, and nothing else."""
-    _purge_on_commit(["v", "a"], (), reviews)
+    _purge_on_commit((), reviews, counts=False, product_kinds=["v", "a"])
 
 
 def invalidate_review_on_commit(*, reviews: Iterable[tuple[int, int]]) -> None:
     """Purge what shows ``reviews``: something they show changed (the store's response), not
     where they rank nor what they count for."""
-    _purge_on_commit(["a"], (), reviews)
+    _purge_on_commit((), reviews, counts=False, product_kinds=["a"])
 
 
 def _purge_on_commit(
-    product_kinds: list[str], products: Iterable[int], reviews: Iterable[tuple[int, int]]
+    products: Iterable[int],
+    reviews: Iterable[tuple[int, int]],
+    *,
+    counts: bool,
+    product_kinds: list[str],
 ) -> None:
+    """Once the transaction commits, purge per product: its counts (under their own race key)
+    when ``counts``, then its ``product_kinds`` of list tags with its reviews' tags."""
     by_product: dict[int, list[str]] = {product_id: [] for product_id in products}
     for review_id, product_id in reviews:
         by_product.setdefault(product_id, []).append(review_tag(review_id))
@@ -111,11 +117,14 @@ def _purge_on_commit(
     if len(by_product) > PRODUCTS_PURGED_ONE_BY_ONE_MAX:
         transaction.on_commit(invalidate_all_now)
         return
-    tags = {
-        product_id: [f"{kind}{product_id}" for kind in product_kinds] + review_tags
-        for product_id, review_tags in by_product.items()
-    }
-    transaction.on_commit(lambda: _purge(tags))
+    purges: list[Filing] = []
+    for product_id, review_tags in sorted(by_product.items()):
+        if counts:
+            purges.append(counts_filing(product_id))
+        tags = [f"{kind}{product_id}" for kind in product_kinds] + review_tags
+        if tags:
+            purges.append(Filing(tags, race_key(product_id)))
+    transaction.on_commit(lambda: _purge(purges))
 
 
 def invalidate_all_on_commit() -> None:
@@ -127,12 +136,6 @@ def invalidate_all_now() -> None:
     purger().purge(tags=[], race_key=RACE_KEY_ALL)
 
 
-def _purge(tags: dict[int, list[str]]) -> None:
-    """One purge per product and race key: the counts' tags apart from the others'."""
-    for product_id, product_tags in sorted(tags.items()):
-        counts = [tag for tag in product_tags if tag.startswith("c")]
-        others = [tag for tag in product_tags if not tag.startswith("c")]
-        if counts:
-            purger().purge(tags=counts, race_key=race_key(product_id, counts=True))
-        if others:
-            purger().purge(tags=others, race_key=race_key(product_id))
+def _purge(purges: list[Filing]) -> None:
+    for filing in purges:
+        purger().purge(tags=filing.tags, race_key=filing.race_key)
