@@ -97,6 +97,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "atelier.urls"
 WSGI_APPLICATION = "atelier.wsgi.application"
+# The hot path (atelier.hotpath, reviews.hot) answers the common valid read without Django's request
+# cycle, with the same answer; off, every request goes through Django.
+HOT_PATH = env_bool("ATELIER_HOT_PATH", True)
 
 TEMPLATES = [
     {

@@ -1,4 +1,6 @@
-"""WSGI entry point for gunicorn. Serving never starts the embedded database: commands do."""
+"""WSGI entry point for gunicorn: the hot path (atelier.hotpath) in front of Django, which answers
+the common read itself. ``ATELIER_HOT_PATH=false`` serves every request through Django. Serving
+never starts the embedded database: commands do."""
 
 import os
 
@@ -7,4 +9,16 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atelier.settings")
 os.environ.setdefault("ATELIER_EMBEDDED_DB_AUTOSTART", "false")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+
+def hot_path_application():
+    from django.conf import settings
+
+    from atelier.hotpath import HotPath
+    from reviews.hot import READS
+
+    return HotPath(django_application, READS if settings.HOT_PATH else {})
+
+
+application = hot_path_application()

@@ -2,14 +2,16 @@
 ids, who a request comes from, and writes made at most once per ``Idempotency-Key``."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from hashlib import blake2b
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
 from atelier.clients import client_address
+from atelier.hotpath import Reply
 from atelier.ids import whole_number_from_text
 from reviews.exceptions import (
     IdempotencyKeyInvalid,
@@ -27,34 +29,56 @@ VOTER_HEADER = "X-Voter"
 
 
 # -- answers -----------------------------------------------------------------------------------
-def cacheable_response(request: HttpRequest, body: bytes, filing: Filing) -> HttpResponse:
-    """A 200 the HTTP cache may keep until a write purges one of its tags: with a strong ETag
-    (304 when the client has it), ``no-cache`` so that browsers and CDNs revalidate on every use,
-    and, when there is a cache to purge, the tags and race key it files the answer under
-    (``reviews.invalidation``; deploy/varnish/atelier.vcl strips both)."""
-    etag = f'"{blake2b(body, digest_size=16).hexdigest()}"'
-    response: HttpResponse
-    if etag in request.headers.get("If-None-Match", ""):
-        response = HttpResponseNotModified()
+@dataclass(frozen=True)
+class Read:
+    """What a read shows: its JSON body, and where the HTTP cache files it (None: for this client
+    alone, never shared through a cache)."""
+
+    body: bytes
+    filing: Filing | None
+
+
+def read_reply(read: Read, if_none_match: str) -> Reply:
+    """A read's answer, on the hot path (atelier.hotpath) as through Django (``read_response``).
+
+    A shared answer is a 200 the HTTP cache may keep until a write purges one of its tags: with a
+    strong ETag (304 when the client has it), ``no-cache`` so that browsers and CDNs revalidate on
+    every use, and, when there is a cache to purge, the tags and race key it files the answer
+    under (``reviews.invalidation``; deploy/varnish/atelier.vcl strips both). A private one is
+    ``private, no-store``."""
+    if read.filing is None:
+        private = [("Content-Type", JSON), ("Cache-Control", "private, no-store")]
+        return Reply(200, private, read.body)
+    etag = f'"{blake2b(read.body, digest_size=16).hexdigest()}"'
+    if etag in if_none_match:
+        reply = Reply(304, [("ETag", etag), ("Cache-Control", "no-cache")], b"")
     else:
-        response = HttpResponse(body, content_type=JSON)
-    response["ETag"] = etag
-    response["Cache-Control"] = "no-cache"
+        reply = Reply(
+            200, [("Content-Type", JSON), ("ETag", etag), ("Cache-Control", "no-cache")], read.body
+        )
     if settings.CACHE_NODES:  # only a cache that this app purges may keep it
-        response["xkey"] = " ".join(filing.tags)
-        response["X-Cache-Race"] = filing.race_key
+        reply.headers.extend(
+            [("xkey", " ".join(read.filing.tags)), ("X-Cache-Race", read.filing.race_key)]
+        )
         if settings.CORS_ALLOWED_ORIGINS:
             # The cache asks without the client's Origin, so that one object serves every
             # origin, and adds the CORS headers on delivery from these (atelier.vcl).
-            response["X-Cors-Origins"] = " ".join(settings.CORS_ALLOWED_ORIGINS)
-            response["X-Cors-Expose"] = ", ".join(settings.CORS_EXPOSE_HEADERS)
-    return response
+            reply.headers.extend(
+                [
+                    ("X-Cors-Origins", " ".join(settings.CORS_ALLOWED_ORIGINS)),
+                    ("X-Cors-Expose", ", ".join(settings.CORS_EXPOSE_HEADERS)),
+                ]
+            )
+    return reply
 
 
-def private_response(body: bytes) -> HttpResponse:
-    """A 200 for this client alone: no cache may keep it."""
-    response = HttpResponse(body, content_type=JSON)
-    response["Cache-Control"] = "private, no-store"
+def read_response(request: HttpRequest, read: Read) -> HttpResponse:
+    """A read's answer through Django."""
+    reply = read_reply(read, request.headers.get("If-None-Match", ""))
+    response = HttpResponse(reply.body, status=reply.status)
+    del response["Content-Type"]
+    for name, value in reply.headers:
+        response[name] = value
     return response
 
 

@@ -72,6 +72,14 @@ class InputSerializer(serializers.Serializer):
         None sends the input to the serializer, which judges everything unusual or invalid."""
         return None
 
+    @classmethod
+    def quick(cls, query) -> dict | None:
+        """What ``validated`` returns for a plain, valid query string, or None for one that only
+        ``validated`` judges (a parameter given twice, anything ``quick_validated`` leaves)."""
+        if any(len(query.getlist(name)) > 1 for name in cls._declared_fields):
+            return None
+        return cls.quick_validated(query)
+
     def create(self, validated_data):  # pragma: no cover - input serializers never save
         raise NotImplementedError
 

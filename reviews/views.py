@@ -1,23 +1,22 @@
-"""The public reviews API (the legacy contract): validate the input, call one selector or
-service, answer. Responses are plain bytes rendered by orjson (the list's results arrive as JSON
-from PostgreSQL), which skips DRF's serializer and renderer machinery on the hot path."""
+"""The public reviews API (the legacy contract): validate the input, call one read or service,
+answer. Answers are plain bytes rendered by orjson (the list's results arrive as JSON from
+PostgreSQL), which skips DRF's serializer and renderer machinery. The common valid read does not
+come here at all: the hot path answers it with the same read (``reviews.hot``)."""
 
-import orjson
 from rest_framework import status, viewsets
 
 from atelier.ratelimits.limits import rate_limited
-from reviews import schema, selectors, services
+from reviews import reads, schema, services
 from reviews.exceptions import ReviewNotFound
 from reviews.http import (
     answer_response,
-    cacheable_response,
     client_voter,
     idempotent,
     no_content,
+    read_response,
     review_id_parse,
 )
 from reviews.idempotency import Answer
-from reviews.invalidation import counts_filing, list_filing, review_filing
 from reviews.negotiation import JSONOnlyNegotiation
 from reviews.serializers import (
     ProductMetaInputSerializer,
@@ -32,28 +31,12 @@ class ReviewViewSet(viewsets.ViewSet):
     @schema.REVIEW_LIST
     def list(self, request):
         params = ReviewListInputSerializer.validated(request.query_params)
-        page = selectors.review_list(**params)
-        product_id = params["product_id"]
-        body = orjson.dumps(
-            {
-                "product": str(product_id),
-                "page": params["page"] - 1,
-                "count": params["count"],
-                "results": orjson.Fragment(page.results),
-            }
-        )
-        filing = list_filing(
-            product_id,
-            ranked_by_votes=params["sort"] in selectors.RANKED_BY_VOTES,
-            review_ids=page.review_ids,
-        )
-        return cacheable_response(request, body, filing)
+        return read_response(request, reads.review_list(**params))
 
     @schema.PRODUCT_META
     def meta(self, request):
         product_id = ProductMetaInputSerializer.validated(request.query_params)["product_id"]
-        body = orjson.dumps(selectors.product_meta_get(product_id=product_id))
-        return cacheable_response(request, body, counts_filing(product_id))
+        return read_response(request, reads.product_meta(product_id=product_id))
 
     @schema.REVIEW_CREATE
     @rate_limited("reviews-post")
@@ -80,12 +63,10 @@ class ReviewViewSet(viewsets.ViewSet):
 
     @schema.REVIEW_RETRIEVE
     def retrieve(self, request, review_id: str):
-        pk = review_id_parse(review_id)
-        found = selectors.review_get(review_id=pk)
-        if found is None:
+        read = reads.review_detail(review_id=review_id_parse(review_id))
+        if read is None:
             raise ReviewNotFound()
-        product_id, review = found
-        return cacheable_response(request, review.encode(), review_filing(pk, product_id))
+        return read_response(request, read)
 
     @schema.REVIEW_HELPFUL
     @rate_limited("reviews-helpful")

@@ -4,9 +4,11 @@ the snapshot under concurrent posts and votes, totals and versions, and the plan
 import random
 import re
 import threading
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core import signing
 from django.db import connection
 from django.http import QueryDict
 
@@ -199,6 +201,24 @@ def test_a_cursor_belongs_to_its_filters_and_sort(api, catalog):
     other_product = api.get(f"/v2/products/{PRODUCT + 1}/reviews", {"cursor": cursor})
     assert other_product.status_code == 422
     assert "cursor" in other_product.json()["errors"]
+
+
+def test_a_page_is_the_same_answer_from_one_second_to_the_next(api, catalog, monkeypatch):
+    first = api.get(URL, {"sort": "newest", "limit": 3})
+    later = time.time() + 5
+    monkeypatch.setattr("django.core.signing.time.time", lambda: later)
+    again = api.get(URL, {"sort": "newest", "limit": 3})
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+
+
+def test_a_cursor_signed_with_a_time_as_they_once_were_still_reads(api, catalog):
+    link = api.get(URL, {"sort": "newest", "limit": 3}).json()["next"]
+    cursor = Cursor.decode(parse_qs(urlsplit(link).query)["cursor"][0])
+    payload = signing.Signer(salt="reviews.v2.cursor").unsign_object(cursor.encode())
+    timed = signing.dumps(payload, salt="reviews.v2.cursor", compress=True)
+    assert Cursor.decode(timed) == cursor
+    same_page = api.get(URL, {"cursor": timed, "limit": 3}).json()["results"]
+    assert same_page == api.get(link).json()["results"]
 
 
 @pytest.mark.parametrize("product_id", ["abc", "0", "2147483648", "-1"])

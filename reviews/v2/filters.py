@@ -54,10 +54,18 @@ SINGLE_FILTERS = tuple(name for name in FILTER_NAMES if name != "rating")  # rat
 def review_filters(product_id: int, query) -> ReviewFilters:
     """The product's filters that ``query`` gives, checked."""
     repeats_refuse(query, SINGLE_FILTERS, {}, INVALID_FILTER)
+    quick = quick_review_filters(product_id, query)
+    return quick if quick is not None else filterset_filters(product_id, query)
+
+
+def quick_review_filters(product_id: int, query) -> ReviewFilters | None:
+    """What ``review_filters`` returns for none or plain filters; None for a filter given twice
+    or anything ``quick_filters`` leaves to the FilterSet."""
+    if any(len(query.getlist(name)) > 1 for name in SINGLE_FILTERS):
+        return None
     if not any(name in query for name in FILTER_NAMES):
         return ReviewFilters(product_id)
-    quick = quick_filters(product_id, query)
-    return quick if quick is not None else filterset_filters(product_id, query)
+    return quick_filters(product_id, query)
 
 
 def filterset_filters(product_id: int, query) -> ReviewFilters:

@@ -32,6 +32,13 @@ CURSOR_PATTERN = r"^[A-Za-z0-9_.:-]*$"
 INVALID_CURSOR = "Error: invalid cursor provided"
 
 
+def cursor_from_text(data: str) -> Cursor | None:
+    """The cursor ``data`` carries, None for an empty one; CursorInvalid for anything else."""
+    if len(data) > CURSOR_LENGTH_MAX or not re.fullmatch(CURSOR_PATTERN, data):
+        raise CursorInvalid("Not a cursor of this list.")
+    return Cursor.decode(data) if data else None
+
+
 @extend_schema_field(
     # One schema, not DRF-spectacular's oneOf for a blank-allowed field, which "" matches twice.
     {"type": "string", "maxLength": CURSOR_LENGTH_MAX, "pattern": CURSOR_PATTERN}
@@ -43,14 +50,10 @@ class CursorField(serializers.Field):
     default_error_messages = {"invalid": "Not a cursor of this list."}
 
     def to_internal_value(self, data) -> Cursor | None:
-        if not isinstance(data, str) or len(data) > CURSOR_LENGTH_MAX:
+        if not isinstance(data, str):
             self.fail("invalid")
-        if not re.fullmatch(CURSOR_PATTERN, data):
-            self.fail("invalid")
-        if not data:
-            return None
         try:
-            return Cursor.decode(data)
+            return cursor_from_text(data)
         except CursorInvalid:
             self.fail("invalid")
 
@@ -90,23 +93,25 @@ class ReviewPageInputSerializer(InputSerializer):
 
     @classmethod
     def quick_validated(cls, data) -> dict | None:
-        """A plain sort and limit, no cursor: what a first page asks (see InputSerializer)."""
+        """A plain sort and limit, and a cursor of this service (see InputSerializer)."""
         sort = data.get("sort") or None  # sort= (empty): the default
         limit = quick_whole_number(data, "limit", LIMIT_DEFAULT, LIMIT_MAX)
-        if "cursor" in data or limit is None or (sort is not None and sort not in SORTS):
+        if limit is None or (sort is not None and sort not in SORTS):
             return None
-        return {"limit": limit} if sort is None else {"sort": sort, "limit": limit}
+        params: dict = {"limit": limit} if sort is None else {"sort": sort, "limit": limit}
+        if data.get("cursor"):  # cursor= (empty): none
+            try:
+                params["cursor"] = cursor_from_text(data["cursor"])
+            except CursorInvalid:
+                return None
+        return params
 
     @classmethod
     def page_request(cls, query, filters: ReviewFilters) -> PageRequest:
         """The page ``query`` asks for, of the list ``filters`` select: a cursor must be one of
         that list's, and a sort given with it its own."""
-        params = cls.validated(query)
-        sort, cursor = params.get("sort"), params.get("cursor")
-        foreign = cursor is not None and (
-            cursor.filters != filters.digest or sort not in (None, cursor.sort)
-        )
-        if foreign:
+        page = page_of(cls.validated(query), filters)
+        if page is None:
             raise InputInvalid(
                 detail=INVALID_CURSOR,
                 errors={
@@ -116,11 +121,26 @@ class ReviewPageInputSerializer(InputSerializer):
                     ]
                 },
             )
-        return PageRequest(
-            sort=SORTS[cursor.sort if cursor is not None else sort or DEFAULT_SORT],
-            limit=params["limit"],
-            cursor=cursor,
-        )
+        return page
+
+    @classmethod
+    def quick_page_request(cls, query, filters: ReviewFilters) -> PageRequest | None:
+        """What ``page_request`` returns for a plain query string; None for any other, which
+        only ``page_request`` judges."""
+        params = cls.quick(query)
+        return None if params is None else page_of(params, filters)
+
+
+def page_of(params: dict, filters: ReviewFilters) -> PageRequest | None:
+    """The page that checked ``params`` ask for, or None when their cursor is another list's."""
+    sort, cursor = params.get("sort"), params.get("cursor")
+    if cursor is not None and (cursor.filters != filters.digest or sort not in (None, cursor.sort)):
+        return None
+    return PageRequest(
+        sort=SORTS[cursor.sort if cursor is not None else sort or DEFAULT_SORT],
+        limit=params["limit"],
+        cursor=cursor,
+    )
 
 
 VOTE_VALUES = ("up", "none")

@@ -1,7 +1,7 @@
 """API v2: a product's reviews (filtered, sorted, in keyset pages) and its summary; a voter's vote
-and a report with its reason. Each view validates, calls one selector or service, and answers."""
-
-from urllib.parse import urlencode
+and a report with its reason. Each view validates, calls one read or service, and answers; the
+common valid read does not come here at all: the hot path answers it with the same read
+(``reviews.hot``)."""
 
 import orjson
 from rest_framework import status, viewsets
@@ -12,23 +12,18 @@ from reviews import services
 from reviews.exceptions import ReviewNotFound
 from reviews.http import (
     answer_response,
-    cacheable_response,
     client_voter,
     idempotent,
-    private_response,
     product_id_parse,
+    read_response,
     request_voter,
     review_id_parse,
     voter_required,
 )
 from reviews.idempotency import Answer
-from reviews.invalidation import counts_filing, list_filing
 from reviews.negotiation import JSONOnlyNegotiation
-from reviews.v2 import schema, selectors
-from reviews.v2.cursors import Cursor, PageRequest
-from reviews.v2.document import summary_document
+from reviews.v2 import reads, schema
 from reviews.v2.filters import review_filters
-from reviews.v2.selectors import ReviewFilters
 from reviews.v2.serializers import (
     ReportCreateInputSerializer,
     ReviewPageInputSerializer,
@@ -47,49 +42,15 @@ class ProductViewSet(viewsets.ViewSet):
     @action(detail=True, methods=["get"], url_path="reviews")
     def reviews(self, request, product_id: str):
         filters = review_filters(product_id_parse(product_id), request.query_params)
-        page_request = ReviewPageInputSerializer.page_request(request.query_params, filters)
-        voter = request_voter(request)
-        page = selectors.review_page(filters=filters, page=page_request, voter=voter)
-        pk = filters.product_id
-        body = orjson.dumps(
-            {
-                "product_id": pk,
-                "sort": page_request.sort.name,
-                "filters": filters.given(),
-                "version": page.version,
-                "total": page.total,
-                "results": orjson.Fragment(page.results),
-                "next": page_link(filters, page_request, page.next),
-                "previous": page_link(filters, page_request, page.previous),
-            }
-        )
-        if voter is not None:  # the voter's own votes: never shared through a cache
-            return private_response(body)
-        filing = list_filing(
-            pk, ranked_by_votes=page_request.sort.ranked_by_votes, review_ids=page.review_ids
-        )
-        return cacheable_response(request, body, filing)
+        page = ReviewPageInputSerializer.page_request(request.query_params, filters)
+        read = reads.review_page(filters=filters, page=page, voter=request_voter(request))
+        return read_response(request, read)
 
     @schema.PRODUCT_SUMMARY
     @action(detail=True, methods=["get"], url_path="summary")
     def summary(self, request, product_id: str):
         filters = review_filters(product_id_parse(product_id), request.query_params)
-        body = orjson.dumps(summary_document(selectors.product_summary_get(filters=filters)))
-        return cacheable_response(request, body, counts_filing(filters.product_id))
-
-
-def page_link(filters: ReviewFilters, page: PageRequest, cursor: Cursor | None) -> str | None:
-    """The link to another page of the same list: its filters, sort and size, and the cursor
-    (relative, so that a cached answer never names another host)."""
-    if cursor is None:
-        return None
-    query = [
-        (name, value)
-        for name, given in filters.given().items()
-        for value in (given if isinstance(given, list) else [given])
-    ]
-    query += [("sort", page.sort.name), ("limit", page.limit), ("cursor", cursor.encode())]
-    return f"/v2/products/{filters.product_id}/reviews?{urlencode(query)}"
+        return read_response(request, reads.product_summary(filters=filters))
 
 
 class ReviewViewSet(viewsets.ViewSet):

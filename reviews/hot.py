@@ -1,0 +1,76 @@
+"""The reads the hot path answers without Django (``atelier.hotpath``), by URL name: the legacy
+list, meta and review, the v2 list and summary. Each checks its input with the same quick checks
+the views start with and answers with the same read; whatever those checks leave to the views (an
+input that does not validate, a malformed voter token) it leaves to Django, by returning None.
+"""
+
+from atelier.hotpath import HotRead, Reply, Request
+from atelier.ids import whole_number_from_text
+from reviews import reads
+from reviews.http import VOTER_HEADER, read_reply
+from reviews.serializers import ProductMetaInputSerializer, ReviewListInputSerializer
+from reviews.v2 import reads as v2_reads
+from reviews.v2.filters import quick_review_filters
+from reviews.v2.serializers import ReviewPageInputSerializer
+from reviews.voters import token_voter, voter_token_valid
+
+
+def review_list(request: Request) -> Reply | None:
+    params = ReviewListInputSerializer.quick(request.query)
+    if params is None:
+        return None
+    return reply(request, reads.review_list(**params))
+
+
+def product_meta(request: Request) -> Reply | None:
+    params = ProductMetaInputSerializer.quick(request.query)
+    if params is None:
+        return None
+    return reply(request, reads.product_meta(product_id=params["product_id"]))
+
+
+def review_detail(request: Request) -> Reply | None:
+    review_id = whole_number_from_text(request.kwargs["review_id"])
+    read = None if review_id is None else reads.review_detail(review_id=review_id)
+    return None if read is None else reply(request, read)  # Django answers its 404
+
+
+def review_page(request: Request) -> Reply | None:
+    product_id = whole_number_from_text(request.kwargs["product_id"])
+    if product_id is None:
+        return None
+    filters = quick_review_filters(product_id, request.query)
+    if filters is None:
+        return None
+    page = ReviewPageInputSerializer.quick_page_request(request.query, filters)
+    if page is None:
+        return None
+    token = request.header(VOTER_HEADER)
+    if token is not None and not voter_token_valid(token):
+        return None
+    voter = None if token is None else token_voter(token)
+    return reply(request, v2_reads.review_page(filters=filters, page=page, voter=voter))
+
+
+def product_summary(request: Request) -> Reply | None:
+    product_id = whole_number_from_text(request.kwargs["product_id"])
+    if product_id is None:
+        return None
+    filters = quick_review_filters(product_id, request.query)
+    if filters is None:
+        return None
+    return reply(request, v2_reads.product_summary(filters=filters))
+
+
+def reply(request: Request, read: reads.Read) -> Reply:
+    return read_reply(read, request.header("If-None-Match") or "")
+
+
+# By URL name (reviews/urls.py, reviews/v2/urls.py), with the Allow header DRF gives each route.
+READS = {
+    "reviews": HotRead(review_list, allow="GET, POST, HEAD, OPTIONS"),
+    "reviews-meta": HotRead(product_meta, allow="GET, HEAD, OPTIONS"),
+    "reviews-detail": HotRead(review_detail, allow="GET, HEAD, OPTIONS"),
+    "v2-products-reviews": HotRead(review_page, allow="GET, HEAD, OPTIONS"),
+    "v2-products-summary": HotRead(product_summary, allow="GET, HEAD, OPTIONS"),
+}
