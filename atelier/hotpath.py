@@ -120,6 +120,7 @@ class HotPath:
             self.reads = {}
         self.resolver = get_resolver()
         self.metrics = Metrics.get_instance()
+        self.series: dict[tuple[str, str, str], Series] = {}
         self.cors_urls = re.compile(settings.CORS_URLS_REGEX)
         self.allowed_hosts = settings.ALLOWED_HOSTS or (
             [".localhost", "127.0.0.1", "[::1]"] if settings.DEBUG else []
@@ -231,22 +232,42 @@ class HotPath:
     def count(self, environ: dict, view: str, reply: Reply, *, secure: bool, started) -> None:
         """django-prometheus' counts and latencies, as its two middleware record a GET."""
         metrics = self.metrics
-        transport = "https" if secure else "http"
-        status = str(reply.status)
+        key = (view, str(reply.status), "https" if secure else "http")
+        series = self.series.get(key) or self.series.setdefault(key, Series.of(metrics, *key))
         metrics.requests_total.inc()
-        metrics.requests_by_method.labels(method="GET").inc()
-        metrics.requests_by_transport.labels(transport=transport).inc()
+        for counter in series.counters:
+            counter.inc()
         if environ.get("HTTP_X_REQUESTED_WITH") == "XMLHttpRequest":
             metrics.requests_ajax.inc()
         metrics.requests_body_bytes.observe(0)
-        metrics.requests_by_view_transport_method.labels(
-            view=view, transport=transport, method="GET"
-        ).inc()
-        metrics.responses_by_status.labels(status=status).inc()
-        metrics.responses_by_status_view_method.labels(status=status, view=view, method="GET").inc()
-        metrics.responses_by_charset.labels(charset="utf-8").inc()
         metrics.responses_body_bytes.observe(len(reply.body))
         elapsed = TimeSince(started)
-        metrics.requests_latency_by_view_method.labels(view=view, method="GET").observe(elapsed)
+        series.latency.observe(elapsed)
         metrics.responses_total.inc()
         metrics.requests_latency_before.observe(elapsed)
+
+
+@dataclass(frozen=True)
+class Series:
+    """django-prometheus' labelled series a read's answer counts in, looked up once."""
+
+    counters: tuple  # by method, transport, view; by status, status and view, charset
+    latency: Any
+
+    @classmethod
+    def of(cls, metrics: Metrics, view: str, status: str, transport: str) -> "Series":
+        return cls(
+            counters=(
+                metrics.requests_by_method.labels(method="GET"),
+                metrics.requests_by_transport.labels(transport=transport),
+                metrics.requests_by_view_transport_method.labels(
+                    view=view, transport=transport, method="GET"
+                ),
+                metrics.responses_by_status.labels(status=status),
+                metrics.responses_by_status_view_method.labels(
+                    status=status, view=view, method="GET"
+                ),
+                metrics.responses_by_charset.labels(charset="utf-8"),
+            ),
+            latency=metrics.requests_latency_by_view_method.labels(view=view, method="GET"),
+        )

@@ -63,6 +63,8 @@ def server_without_database():
         ("GET", "/reviews?product_id=1", None),
         ("GET", "/reviews/meta?product_id=1", None),
         ("GET", "/reviews/1", None),
+        ("GET", "/v2/products/1/reviews", None),
+        ("GET", "/v2/products/1/summary", None),
         ("POST", "/reviews", REVIEW),
         ("PUT", "/reviews/1/helpful", None),
         ("PUT", "/reviews/1/report", None),
