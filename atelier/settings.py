@@ -161,15 +161,16 @@ RATE_LIMITS = {
     ]
 }
 
-# Admin sign-in (django-axes): after this many failures an account, and separately a client, is
-# locked out for the cool-off time; `manage.py axes_reset` (or axes_reset_username) unlocks.
+# Admin sign-in (django-axes): after this many failures an account from one client, and a client
+# whatever the accounts, is locked out for the cool-off time (never an account everywhere: anyone
+# could lock a moderator out); `manage.py axes_reset` (or axes_reset_username) unlocks.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("ATELIER_ADMIN_LOGIN_FAILURES", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ATELIER_ADMIN_LOCKOUT_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "atelier.clients.client_address"
 AXES_RESET_ON_SUCCESS = True
 
