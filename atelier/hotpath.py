@@ -147,7 +147,8 @@ class HotPath:
             match = self.resolver.resolve(path)
         except Resolver404:
             return None
-        read = self.reads.get(match.url_name or "")
+        view = match.url_name or ""
+        read = self.reads.get(view)
         if read is None:
             return None
         try:  # as Django reads it: the raw bytes, decoded as UTF-8 (else Latin-1)
@@ -173,7 +174,7 @@ class HotPath:
             read, reply, path=path, secure=secure, request_id=request_id
         )
         start_response(STATUS_LINES[reply.status], headers)
-        self.count(environ, match.url_name, reply, secure=secure, started=started)
+        self.count(environ, view, reply, secure=secure, started=started)
         request_finished.send(sender=self.__class__)
         return [reply.body]
 
