@@ -142,9 +142,11 @@ EMBEDDED_POSTGRES_DIR = DATA_DIR / "postgres"
 EMBEDDED_POSTGRES_AUTOSTART = env_bool("ATELIER_EMBEDDED_DB_AUTOSTART", True)
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
-# The proxies whose X-Forwarded-For is believed (nginx on this machine reaches the app by a Unix
-# socket, always trusted): the client is the right-most address that is not one of them.
-TRUSTED_PROXIES = env_list("ATELIER_TRUSTED_PROXIES", "127.0.0.1/32,::1/128")
+# The networks of the proxies whose X-Forwarded-For is believed, besides nginx on a Unix socket
+# (the local cluster's, always trusted): the client is the right-most address that is not one of
+# them (atelier.clients). None by default, not even loopback: list a container network or a load
+# balancer's subnet (deploy/compose.yaml lists its own).
+TRUSTED_PROXIES = env_list("ATELIER_TRUSTED_PROXIES", "")
 
 # Rate limits per client (atelier.ratelimits), shared by all app servers through PostgreSQL:
 # "COUNT/PERIOD" (PERIOD in seconds, or 10m, 1h, 1d) or "off"; ATELIER_RATE_LIMITS=off turns

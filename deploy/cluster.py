@@ -468,6 +468,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-prepare", action="store_true", help="skip migrate and collectstatic on start"
     )
+    parser.add_argument(
+        "--tls-terminators",
+        default="",
+        help="comma list of addresses in front of nginx whose X-Forwarded-Proto it keeps",
+    )
     args = parser.parse_args(argv)
     cluster = Cluster(args.run_dir)
     try:
@@ -484,6 +489,7 @@ def main(argv: list[str] | None = None) -> int:
                 cache_size=args.cache_size,
                 cache_port=args.cache_port,
                 limits=not args.no_limits,
+                tls_terminators=[a.strip() for a in args.tls_terminators.split(",") if a.strip()],
             )
             cluster.start(settings, prepare=not args.no_prepare)
             cache = "the cache and " if settings.cache else ""

@@ -47,6 +47,9 @@ class Settings:
     client_rate: str = "50r/s"
     client_burst: int = 500
     environment: dict[str, str] = field(default_factory=dict)  # more for the app servers
+    # Addresses (or networks) of TLS terminators in front of nginx: their X-Forwarded-Proto is
+    # kept, anyone else's replaced by what nginx saw itself (so ATELIER_HTTPS works behind one).
+    tls_terminators: list[str] = field(default_factory=list)
 
 
 def nginx_conf(
@@ -75,6 +78,9 @@ def nginx_conf(
         "@PROXY_CONF@": str(PROXY_CONF),
         "@CLIENT_RATE@": settings.client_rate,
         "@CLIENT_POLICY@": client_policy(settings.client_rate),
+        "@TLS_TERMINATORS@": "".join(
+            f"        {address} 1;\n" for address in settings.tls_terminators
+        ),
         "@CLIENT_LIMIT@": (
             f"limit_req zone=atelier_clients burst={settings.client_burst} nodelay;"
             if settings.limits

@@ -1,6 +1,7 @@
 """The Dockerfile and the compose file: linted as far as a machine without a Docker engine allows,
 and kept in step with the local cluster (same gunicorn config, same nginx proxy rules)."""
 
+import ipaddress
 import json
 import os
 import re
@@ -61,6 +62,29 @@ def test_compose_topology_is_database_migrate_load_app_cache_and_nginx(compose_c
     )
     assert services["nginx"]["depends_on"]["app"]["condition"] == "service_healthy"
     assert services["migrate"]["command"] == ["migrate", "--noinput"]
+
+
+def test_compose_counts_two_shoppers_behind_its_nginx_and_cache_as_two(compose_config):
+    from django.test import RequestFactory, override_settings
+
+    from atelier.clients import client_address
+
+    proxies = compose_config["services"]["app"]["environment"]["ATELIER_TRUSTED_PROXIES"]
+    subnet = compose_config["networks"]["default"]["ipam"]["config"][0]["subnet"]
+    assert proxies == subnet
+    nginx, cache = (str(ip) for ip in list(ipaddress.ip_network(subnet).hosts())[4:6])
+
+    def through_the_topology(shopper: str, forwarded: str = "") -> str:
+        hops = ", ".join(hop for hop in (forwarded, shopper, nginx) if hop)
+        request = RequestFactory().get("/", REMOTE_ADDR=cache, HTTP_X_FORWARDED_FOR=hops)
+        return client_address(request)
+
+    with override_settings(TRUSTED_PROXIES=proxies.split(",")):
+        assert through_the_topology("198.51.100.1") == "198.51.100.1"
+        assert through_the_topology("198.51.100.2") == "198.51.100.2"
+        assert through_the_topology("198.51.100.1", forwarded="6.6.6.6") == "198.51.100.1"
+        outside = RequestFactory().get("/", REMOTE_ADDR="192.0.2.9", HTTP_X_FORWARDED_FOR="6.6.6.6")
+        assert client_address(outside) == "192.0.2.9"
 
 
 def test_compose_one_off_jobs_run_management_commands_that_exist(compose_config):

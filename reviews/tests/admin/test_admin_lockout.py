@@ -12,7 +12,7 @@ def sign_in(client, username: str, password: str, address: str = "198.51.100.7")
     return client.post(
         LOGIN,
         {"username": username, "password": password},
-        HTTP_X_FORWARDED_FOR=address,
+        REMOTE_ADDR=address,
     )
 
 
