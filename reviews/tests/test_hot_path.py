@@ -14,7 +14,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import OperationalError, close_old_connections
 from django.test import override_settings
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from prometheus_client import REGISTRY
 
@@ -195,23 +195,28 @@ def pools(django) -> tuple[list[str], list[str]]:
     return etags, cursors
 
 
+# Settings, and the headers every request has unless it says otherwise (behind TLS, the proxy's
+# X-Forwarded-Proto: without it, every request is redirected).
 VARIANTS = {
-    "defaults": {},
-    "behind a cache, for a store's origin": {
-        "CACHE_NODES": ["http://127.0.0.1:9"],
-        "CORS_ALLOWED_ORIGINS": ["https://shop.example"],
-    },
-    "behind TLS": {
-        "SECURE_HSTS_SECONDS": 3600,
-        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
-        "SECURE_HSTS_PRELOAD": True,
-        "SECURE_SSL_REDIRECT": True,
-    },
+    "defaults": ({}, {}),
+    "behind a cache, for a store's origin": (
+        {"CACHE_NODES": ["http://127.0.0.1:9"], "CORS_ALLOWED_ORIGINS": ["https://shop.example"]},
+        {},
+    ),
+    "behind TLS": (
+        {
+            "SECURE_HSTS_SECONDS": 3600,
+            "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+            "SECURE_HSTS_PRELOAD": True,
+            "SECURE_SSL_REDIRECT": True,
+        },
+        {"X-Forwarded-Proto": "https"},
+    ),
 }
 
 
-@pytest.mark.parametrize("variant", VARIANTS.values(), ids=VARIANTS)
-def test_both_paths_answer_every_request_alike(catalog, connections_kept, variant):
+@pytest.mark.parametrize(("variant", "base_headers"), VARIANTS.values(), ids=VARIANTS)
+def test_both_paths_answer_every_request_alike(catalog, connections_kept, variant, base_headers):
     review_ids = [
         *Review.objects.filter(product_id=PRODUCT, reported=False).values_list("id", flat=True)[:2],
         *Review.objects.filter(product_id=PRODUCT, reported=True).values_list("id", flat=True)[:1],
@@ -233,8 +238,9 @@ def test_both_paths_answer_every_request_alike(catalog, connections_kept, varian
             headers=header_sets(etags),
             method=st.sampled_from(["GET"] * 6 + ["HEAD", "POST", "OPTIONS"]),
         )
+        @example(path="/reviews/meta", query=f"product_id={PRODUCT}", headers={}, method="GET")
         def check(path, query, headers, method):
-            environ = environ_of(path, query, headers, method)
+            environ = environ_of(path, query, {**base_headers, **headers}, method)
             (status, got_headers, body), changes = counted(django, environ)
             calls = django.calls
             (hot_status, hot_headers, hot_body), hot_changes = counted(hot, environ)
