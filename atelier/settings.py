@@ -163,6 +163,11 @@ RATE_LIMITS = {
     ]
 }
 
+# Reports: each queues its review for a moderator, and hides it at once while reports have hidden
+# fewer than this many of the product's reviews in the last 24 hours (and no moderator kept it
+# published); beyond, reports only queue (reviews.services.review_report_add).
+REPORT_HIDES_PER_PRODUCT = int(os.environ.get("ATELIER_REPORT_HIDES_PER_PRODUCT", "3"))
+
 # Admin sign-in (django-axes): after this many failures an account from one client, and a client
 # whatever the accounts, is locked out for the cool-off time (never an account everywhere: anyone
 # could lock a moderator out); `manage.py axes_reset` (or axes_reset_username) unlocks.

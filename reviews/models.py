@@ -50,6 +50,12 @@ class Review(models.Model):
     # NULL, not "", when there is none: the API answers `null` and the CSV says a bare `null`.
     response = models.TextField(null=True, blank=True)  # noqa: DJ001
     helpfulness = models.IntegerField(default=0)
+    # Reports (reviews.services.review_report_add): when reports hid the review (a product's
+    # reviews hidden so in the last day are bounded), whether a report waits for a moderator, and
+    # whether a moderator kept it published (then only a moderator hides it again).
+    hidden_by_reports_at = models.DateTimeField(null=True, blank=True)
+    awaiting_moderator = models.BooleanField(default=False, db_default=False)
+    cleared = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         db_table = "reviews"
@@ -130,6 +136,19 @@ class Review(models.Model):
                 fields=["product_id"],
                 name="reviews_reported_product_idx",
                 condition=Q(reported=True),
+            ),
+            # A product's reviews that reports hid, by when: the daily bound on such hides.
+            models.Index(
+                fields=["product_id", "hidden_by_reports_at"],
+                name="reviews_report_hidden_idx",
+                condition=Q(hidden_by_reports_at__isnull=False),
+            ),
+            # Admin queue of reported reviews still published, waiting for a moderator.
+            models.Index(
+                F("date").desc(),
+                F("id").desc(),
+                name="reviews_awaiting_queue_idx",
+                condition=Q(awaiting_moderator=True),
             ),
             # Admin queue filtered by rating / recommend: the bounded count, index-only.
             models.Index(

@@ -7,6 +7,7 @@ triggers.
 
 from collections.abc import Collection, Mapping, Sequence
 
+from django.conf import settings
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
@@ -156,25 +157,33 @@ def review_mark_helpful(*, review_id: int, voter: str) -> bool:
     return review_vote_set(review_id=review_id, voter=voter, up=True) is not None
 
 
-# review_reports_pkey, then reviews_pkey: a reporter's first report of a visible review is
-# recorded, and only a report that is new hides the review (so a review a moderator restored is
-# not hidden again by a report it was restored over). A hidden review is gone for the public API,
-# as for its GET: nothing is recorded, and the answer does not tell it from a missing one. One row
-# when the review is there to report: its product, whether the report is new, whether it hid it.
-REVIEW_REPORTS_ADD = """
-WITH target AS (
-    SELECT id, product_id FROM reviews WHERE id = %(review_id)s AND NOT reported
-), report AS (
-    INSERT INTO review_reports (review_id, reporter, reason, note, created_at)
-    SELECT id, %(reporter)s, %(reason)s, %(note)s, now() FROM target
-    ON CONFLICT DO NOTHING
-    RETURNING review_id
-), hidden AS (
-    UPDATE reviews SET reported = true
-     WHERE id = (SELECT review_id FROM report) AND NOT reported
-    RETURNING id
-)
-SELECT product_id, EXISTS (SELECT FROM report), EXISTS (SELECT FROM hidden) FROM target"""
+# A report queues its review for a moderator, and hides it at once (the legacy front-end expects
+# the reported review to leave its list) within a bound: reports hide at most
+# REPORT_HIDES_PER_PRODUCT reviews of one product a day, and never one a moderator kept published
+# (`cleared`). A hidden review is gone for the public API, as for its GET: nothing is recorded,
+# and the answer does not tell it from a missing one.
+# reviews_pkey; the review's row is locked, so that its reports are decided one after the other.
+REVIEW_TO_REPORT = """
+SELECT product_id, cleared FROM reviews WHERE id = %(review_id)s AND NOT reported
+FOR NO KEY UPDATE"""
+# review_reports_pkey: a reporter's first report of the review, and only that one, is new.
+REPORT_RECORD = """
+INSERT INTO review_reports (review_id, reporter, reason, note, created_at)
+VALUES (%(review_id)s, %(reporter)s, %(reason)s, %(note)s, now())
+ON CONFLICT DO NOTHING RETURNING review_id"""
+# One product's hides by reports are decided one at a time (a lock held until the transaction
+# ends), so that concurrent reports never pass the bound; reviews_report_hidden_idx counts them.
+PRODUCT_HIDES_LOCK = "SELECT pg_advisory_xact_lock(%(lock_class)s, %(product_id)s)"
+PRODUCT_HIDES_TODAY = """
+SELECT count(*) FROM reviews
+ WHERE product_id = %(product_id)s AND hidden_by_reports_at > now() - interval '1 day'"""
+REVIEW_HIDE_BY_REPORTS = """
+UPDATE reviews SET reported = true, hidden_by_reports_at = now()
+ WHERE id = %(review_id)s AND NOT reported"""
+REVIEW_QUEUE = """
+UPDATE reviews SET awaiting_moderator = true WHERE id = %(review_id)s AND NOT awaiting_moderator"""
+# The advisory lock's first key: what it serializes (the second is the product id).
+LOCK_CLASS_PRODUCT_HIDES = 1
 
 
 def review_report_add(
@@ -184,9 +193,10 @@ def review_report_add(
     reason: str = ReportReason.UNSPECIFIED.value,
     note: str = "",
 ) -> Report | None:
-    """Record ``reporter``'s report of the review, once: the first report hides it. A
-    reporter's later reports change nothing and return the first. None when there is no such
-    review or it is hidden. (The legacy report is this, without a reason.)"""
+    """Record ``reporter``'s report of the review, once; a reporter's later reports change
+    nothing and return the first. A new report hides the review while the product's daily bound
+    allows and no moderator kept it, and queues it for a moderator otherwise. None when there is
+    no such review or it is hidden. (The legacy report is this, without a reason.)"""
     if not positive_int4(review_id):
         return None
     params: dict[str, int | str] = {
@@ -194,20 +204,34 @@ def review_report_add(
         "reporter": reporter,
         "reason": reason,
         "note": note,
+        "lock_class": LOCK_CLASS_PRODUCT_HIDES,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(REVIEW_REPORTS_ADD, params)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(REVIEW_TO_REPORT, params)
         row = cursor.fetchone()
-    if row is None:
-        return None
-    product_id, new, hidden = row
-    if hidden:
-        invalidate_on_commit(products=[product_id], reviews=[(review_id, product_id)])
-    if new:
-        return Report(reason=reason, note=note, new=True)
-    # Already reported by this reporter: a statement of its own sees the row even when the first
-    # report committed while the one above ran. None when it went with its review meanwhile.
-    return review_report_get(review_id=review_id, reporter=reporter)
+        if row is None:
+            return None
+        product_id, cleared = row
+        params["product_id"] = product_id
+        cursor.execute(REPORT_RECORD, params)
+        if cursor.fetchone() is None:
+            # Already reported by this reporter (the row is seen: the review's lock was taken
+            # after that report committed).
+            return review_report_get(review_id=review_id, reporter=reporter)
+        if not cleared and _product_may_hide(cursor, params):
+            cursor.execute(REVIEW_HIDE_BY_REPORTS, params)
+            invalidate_on_commit(products=[product_id], reviews=[(review_id, product_id)])
+        else:
+            cursor.execute(REVIEW_QUEUE, params)
+    return Report(reason=reason, note=note, new=True)
+
+
+def _product_may_hide(cursor, params: dict) -> bool:
+    """Whether reports may hide one more of the product's reviews today; holds the product's
+    lock until the transaction ends."""
+    cursor.execute(PRODUCT_HIDES_LOCK, params)
+    cursor.execute(PRODUCT_HIDES_TODAY, params)
+    return cursor.fetchone()[0] < settings.REPORT_HIDES_PER_PRODUCT
 
 
 def review_respond(*, review_id: int, response: str | None) -> bool:
@@ -232,13 +256,13 @@ def review_respond(*, review_id: int, response: str | None) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 # `AND reported` / `AND NOT reported`: only reviews that change state are touched and logged.
-REVIEWS_RESTORE = (
-    "UPDATE reviews SET reported = false WHERE id = ANY(%s) AND reported RETURNING id, product_id"
-)
-REVIEWS_HIDE = (
-    "UPDATE reviews SET reported = true WHERE id = ANY(%s) AND NOT reported"
-    " RETURNING id, product_id"
-)
+# Restored or kept: published, its reports dismissed, and from then on hidden only by a moderator.
+REVIEWS_RESTORE = """
+UPDATE reviews SET reported = false, awaiting_moderator = false, cleared = true
+ WHERE id = ANY(%s) AND (reported OR awaiting_moderator) RETURNING id, product_id"""
+REVIEWS_HIDE = """
+UPDATE reviews SET reported = true, awaiting_moderator = false
+ WHERE id = ANY(%s) AND NOT reported RETURNING id, product_id"""
 # Children first, as Django's own cascade does: the ratings' trigger still sees their review.
 CHARACTERISTIC_REVIEWS_REMOVE = "DELETE FROM characteristic_reviews WHERE review_id = ANY(%s)"
 REVIEWS_PHOTOS_REMOVE = "DELETE FROM reviews_photos WHERE review_id = ANY(%s)"
@@ -246,7 +270,9 @@ REVIEW_VOTES_REMOVE = "DELETE FROM review_votes WHERE review_id = ANY(%s)"
 REVIEW_REPORTS_REMOVE = "DELETE FROM review_reports WHERE review_id = ANY(%s)"
 REVIEWS_REMOVE = "DELETE FROM reviews WHERE id = ANY(%s) RETURNING id, product_id"
 
-MODERATION_RESTORED = "Restored: no longer reported, back in the lists and the meta."
+MODERATION_RESTORED = (
+    "Restored: published, its reports dismissed; from now on only a moderator hides it."
+)
 MODERATION_HIDDEN = "Reported by a moderator: hidden from the lists and the meta."
 MODERATION_REMOVED = "Removed with its photos, characteristic ratings, votes and reports."
 
@@ -254,8 +280,9 @@ MODERATION_REMOVED = "Removed with its photos, characteristic ratings, votes and
 def reviews_restore(
     *, review_ids: Collection[int], moderator: AbstractBaseUser | None = None
 ) -> int:
-    """Un-report the reviews: they return to the product's lists and meta. Their reports stay
-    (the moderation history) and never hide them again; a new reporter's report does."""
+    """Publish the reviews, hidden or waiting for a moderator, their reports dismissed: they are
+    in the product's lists and meta. Their reports stay (the moderation history); later reports
+    only queue them, and only a moderator hides them again."""
     return _moderation_apply([REVIEWS_RESTORE], review_ids, moderator, CHANGE, MODERATION_RESTORED)
 
 

@@ -4,18 +4,24 @@ from django.contrib import admin
 
 
 class ModerationStatusFilter(admin.SimpleListFilter):
-    """Reported (the moderation queue, the default), visible, or all reviews."""
+    """Reported and hidden (the moderation queue, the default), reported and still published
+    (queued by reports that could not hide them), visible, or all reviews."""
 
     title = "status"
     parameter_name = "status"
     default = "reported"
 
     def lookups(self, request, model_admin):
-        return [("reported", "Reported (the queue)"), ("visible", "Visible"), ("all", "All")]
+        return [
+            ("reported", "Reported (the queue)"),
+            ("queued", "Reported, still published"),
+            ("visible", "Visible"),
+            ("all", "All"),
+        ]
 
     @classmethod
     def status(cls, value: str | None) -> str:
-        return value if value in {"reported", "visible", "all"} else cls.default
+        return value if value in {"reported", "queued", "visible", "all"} else cls.default
 
     def value(self):
         return self.status(super().value())
@@ -31,6 +37,8 @@ class ModerationStatusFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == "reported":
             return queryset.filter(reported=True)  # reviews_reported_queue_idx
+        if self.value() == "queued":
+            return queryset.filter(awaiting_moderator=True)  # reviews_awaiting_queue_idx
         if self.value() == "visible":
             return queryset.filter(reported=False)
         return queryset

@@ -136,7 +136,20 @@ class ReviewAdmin(LargeTableAdmin):
     actions = ("restore", "remove", "report")
     inlines = (ReviewPhotoInline, CharacteristicRatingInline)
     fieldsets = (
-        (None, {"fields": ("id", "product_id", "rating", "recommend", "reported")}),
+        (
+            None,
+            {
+                "fields": (
+                    "id",
+                    "product_id",
+                    "rating",
+                    "recommend",
+                    "reported",
+                    "awaiting_moderator",
+                    "cleared",
+                )
+            },
+        ),
         ("Review", {"fields": ("summary", "body", "date", "helpfulness")}),
         ("Reviewer", {"fields": ("reviewer_name", "reviewer_email")}),
         ("Response", {"fields": ("response",)}),
@@ -149,6 +162,8 @@ class ReviewAdmin(LargeTableAdmin):
         "rating",
         "recommend",
         "reported",
+        "awaiting_moderator",
+        "cleared",
         "summary",
         "body",
         "date",
@@ -168,7 +183,7 @@ class ReviewAdmin(LargeTableAdmin):
     def get_ordering(self, request):
         # The queue walks reviews_reported_queue_idx; other lists walk the primary key backwards
         # (newest ids first), since no index orders all reviews by date.
-        if ModerationStatusFilter.status(request.GET.get("status")) == "reported":
+        if ModerationStatusFilter.status(request.GET.get("status")) in {"reported", "queued"}:
             return ("-date", "-id")
         return ("-id",)
 
@@ -276,7 +291,8 @@ class ReviewAdmin(LargeTableAdmin):
         )
 
     @admin.action(
-        description="Restore selected reviews (no longer reported)", permissions=["change"]
+        description="Restore or keep selected reviews (published, reports dismissed)",
+        permissions=["change"],
     )
     def restore(self, request, queryset):
         review_ids = self._selected_ids(request, queryset)

@@ -82,10 +82,19 @@ def test_only_http_photo_links_are_rendered_as_links(moderator_client):
 
 
 @pytest.mark.parametrize(
-    ("status", "expected"), [("visible", {"visible"}), ("all", {"visible", "reported"})]
+    ("status", "expected"),
+    [
+        ("visible", {"visible", "queued"}),
+        ("queued", {"queued"}),
+        ("all", {"visible", "queued", "reported"}),
+    ],
 )
-def test_status_filter_lists_visible_or_all_reviews(moderator_client, status, expected):
-    ids = {"visible": review_make().id, "reported": review_make(reported=True).id}
+def test_status_filter_lists_visible_queued_or_all_reviews(moderator_client, status, expected):
+    ids = {
+        "visible": review_make().id,
+        "queued": review_make(awaiting_moderator=True).id,
+        "reported": review_make(reported=True).id,
+    }
     response = moderator_client.get(f"{CHANGELIST}?status={status}")
     assert set(listed_ids(response)) == {ids[name] for name in expected}
 
