@@ -155,6 +155,8 @@ RATE_LIMITS = {
     name: "off" if not env_bool("ATELIER_RATE_LIMITS", True) else os.environ.get(variable, default)
     for name, variable, default in [
         ("reviews-post", "ATELIER_RATE_LIMIT_REVIEWS_POST", "20/1h"),
+        # Beside it: posts from one client on one product.
+        ("reviews-post-product", "ATELIER_RATE_LIMIT_REVIEWS_POST_PRODUCT", "3/1d"),
         ("reviews-helpful", "ATELIER_RATE_LIMIT_REVIEWS_HELPFUL", "60/1m"),
         ("reviews-report", "ATELIER_RATE_LIMIT_REVIEWS_REPORT", "10/1h"),
         ("v2-vote", "ATELIER_RATE_LIMIT_V2_VOTE", "60/1m"),

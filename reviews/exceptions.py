@@ -14,6 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from atelier.metrics import DATABASE_UNAVAILABLE
+from atelier.ratelimits.limits import Outcome
+from atelier.ratelimits.middleware import refusal_detail, refusal_headers
 from reviews.errors import CharacteristicsNotOfProduct, IdempotencyKeyReused
 from reviews.voters import VOTER_TOKEN_LENGTH_MAX
 
@@ -60,6 +62,16 @@ class VoterTokenInvalid(exceptions.ParseError):
     )
 
 
+class PostsPerProductLimited(exceptions.APIException):
+    """A client's posts on one product, past their limit (``reviews-post-product``): 429."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+
+    def __init__(self, outcome: Outcome):
+        super().__init__(detail=refusal_detail(outcome, "from one client on one product"))
+        self.headers = refusal_headers(outcome)
+
+
 class ReviewNotFound(exceptions.NotFound):
     default_detail = "Not found: no review has this id."
 
@@ -82,6 +94,8 @@ def api_exception_handler(exc, context):
                 ]
             },
         )
+    if isinstance(exc, PostsPerProductLimited):
+        return Response({"detail": exc.detail}, status=exc.status_code, headers=exc.headers)
     if isinstance(exc, InputInvalid):
         return Response({"detail": exc.detail, "errors": exc.errors}, status=exc.status_code)
     if isinstance(exc, OperationalError | InterfaceError):

@@ -5,9 +5,11 @@ come here at all: the hot path answers it with the same read (``reviews.hot``)."
 
 from rest_framework import status, viewsets
 
+from atelier.clients import client_address
 from atelier.ratelimits.limits import rate_limited
+from atelier.ratelimits.middleware import limit_check
 from reviews import reads, schema, services
-from reviews.exceptions import ReviewNotFound
+from reviews.exceptions import PostsPerProductLimited, ReviewNotFound
 from reviews.http import (
     answer_response,
     client_voter,
@@ -42,8 +44,13 @@ class ReviewViewSet(viewsets.ViewSet):
     @rate_limited("reviews-post")
     def create(self, request):
         review = ReviewCreateInputSerializer.validated(request.data)
+        client = client_address(request)
 
         def write() -> Answer:
+            # Beside the client's own limit (the middleware's): its posts on this one product.
+            product = limit_check("reviews-post-product", f"{client} {review['product_id']}")
+            if product is not None and not product.allowed:
+                raise PostsPerProductLimited(product)
             review_id = services.review_create(
                 product_id=review["product_id"],
                 rating=review["rating"],

@@ -30,32 +30,57 @@ class RateLimitMiddleware:
         outcome = getattr(request, "rate_limit", None)
         if outcome is not None:
             for name, value in outcome.headers.items():
-                response[name] = value
+                if not response.has_header(name):  # a view's own refusal names its own limit
+                    response[name] = value
         return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         name = limits.view_rate_limit(view_func, request.method or "")
-        limit = name and limits.policy(name, settings.RATE_LIMITS.get(name, "off"))
-        if not limit:
+        if not name:
             return None
         client = client_address(request)
-        try:
-            outcome = limits.hit(limit, client)
-        except DatabaseError as exc:
-            logger.warning("rate limit %s not checked (counters unreachable): %s", name, exc)
-            RATE_LIMIT_UNCHECKED.labels(name).inc()
+        outcome = limit_check(name, client)
+        if outcome is None:
             return None
         request.rate_limit = outcome  # type: ignore[attr-defined]  # ours, read in __call__
         if outcome.allowed:
             return None
         logger.info("rate limit %s: %s refused (%d requests)", name, client, outcome.hits)
-        RATE_LIMIT_REFUSALS.labels(name).inc()
-        response = JsonResponse(
-            {
-                "detail": f"Too many requests: at most {limit.quota} per {limit.window} s from "
-                f"one client here. Retry after {outcome.reset} s."
-            },
-            status=429,
-        )
-        response["Retry-After"] = str(outcome.reset)
-        return response
+        return refusal(outcome, "from one client here")
+
+
+def refusal(outcome: limits.Outcome, scope: str) -> JsonResponse:
+    """The JSON 429 of a request past ``outcome``'s limit; ``scope`` says what the limit counts
+    ("from one client here")."""
+    response = JsonResponse({"detail": refusal_detail(outcome, scope)}, status=429)
+    for name, value in refusal_headers(outcome).items():
+        response[name] = value
+    return response
+
+
+def refusal_detail(outcome: limits.Outcome, scope: str) -> str:
+    RATE_LIMIT_REFUSALS.labels(outcome.policy.name).inc()
+    limit = outcome.policy
+    return (
+        f"Too many requests: at most {limit.quota} per {limit.window} s {scope}. "
+        f"Retry after {outcome.reset} s."
+    )
+
+
+def refusal_headers(outcome: limits.Outcome) -> dict[str, str]:
+    return {"Retry-After": str(outcome.reset), **outcome.headers}
+
+
+def limit_check(name: str, key: str) -> limits.Outcome | None:
+    """Count one request under ``name``'s limit for ``key`` (a client, or a client and what it
+    writes to): its outcome, or None when the limit is off or its counters cannot be reached
+    (logged; the request passes)."""
+    limit = limits.policy(name, settings.RATE_LIMITS.get(name, "off"))
+    if limit is None:
+        return None
+    try:
+        return limits.hit(limit, key)
+    except DatabaseError as exc:
+        logger.warning("rate limit %s not checked (counters unreachable): %s", name, exc)
+        RATE_LIMIT_UNCHECKED.labels(name).inc()
+        return None

@@ -226,3 +226,33 @@ def test_counters_of_clients_not_seen_for_a_day_expire(limits):
     with connection.cursor() as cursor:
         cursor.execute("SELECT bucket FROM rate_limit_counters")
         assert [row[0] for row in cursor.fetchall()] == ["reviews-post 198.51.100.11"]
+
+
+@pytest.mark.django_db
+def test_a_clients_posts_on_one_product_are_limited_beside_its_own_limit(limits):
+    limits["reviews-post-product"] = "2/1d"
+    client = APIClient()
+    assert [post(client, "198.51.100.20").status_code for _ in range(2)] == [201, 201]
+    refused = post(client, "198.51.100.20")
+    assert refused.status_code == 429
+    assert "from one client on one product" in refused.json()["detail"]
+    assert refused["RateLimit-Policy"] == '"reviews-post-product";q=2;w=86400'
+    assert int(refused["Retry-After"]) >= 1
+    other_product = client.post(
+        "/reviews", {**BODY, "product_id": 10}, format="json", REMOTE_ADDR="198.51.100.20"
+    )
+    assert other_product.status_code == 201
+    assert post(client, "198.51.100.21").status_code == 201  # another client
+    assert Review.objects.filter(product_id=9, reviewer_name="shopper").count() == 3
+
+
+@pytest.mark.django_db
+def test_a_retried_post_gets_its_first_answer_not_the_product_limit(limits):
+    limits["reviews-post-product"] = "1/1d"
+    client = APIClient()
+    keyed: dict[str, Any] = {"REMOTE_ADDR": "198.51.100.22", "HTTP_IDEMPOTENCY_KEY": "post-once-1"}
+    first = client.post("/reviews", BODY, format="json", **keyed)
+    retried = client.post("/reviews", BODY, format="json", **keyed)
+    assert (first.status_code, retried.status_code) == (201, 201)
+    assert retried["Location"] == first["Location"]
+    assert post(client, "198.51.100.22").status_code == 429
