@@ -165,6 +165,12 @@ RATE_LIMITS = {
     ]
 }
 
+# Signed shoppers (reviews.shoppers): the secrets the storefront signs its shoppers' tokens (JWT,
+# HS256) with, comma-separated (any of them verifies, while one is rotated out). Set, v2 votes and
+# reports require a signed shopper; unset (local use), votes take unsigned voter tokens, and
+# `manage.py check --deploy` warns.
+SHOPPER_TOKEN_SECRETS = env_list("ATELIER_SHOPPER_TOKEN_SECRET", "")
+
 # Reports: each queues its review for a moderator, and hides it at once while reports have hidden
 # fewer than this many of the product's reviews in the last 24 hours (and no moderator kept it
 # published); beyond, reports only queue (reviews.services.review_report_add).

@@ -5,4 +5,4 @@ class ReviewsConfig(AppConfig):
     name = "reviews"
 
     def ready(self):
-        from reviews import schema  # noqa: F401 (registers the schema extension)
+        from reviews import checks, schema  # noqa: F401 (register the checks, the schema extension)

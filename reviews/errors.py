@@ -13,3 +13,7 @@ class CharacteristicsNotOfProduct(Exception):
 
 class IdempotencyKeyReused(Exception):
     """An Idempotency-Key already used by this client for a different request."""
+
+
+class ReviewAlreadyPosted(Exception):
+    """A signed shopper's second review of one product."""

@@ -16,7 +16,7 @@ from rest_framework.views import exception_handler
 from atelier.metrics import DATABASE_UNAVAILABLE
 from atelier.ratelimits.limits import Outcome
 from atelier.ratelimits.middleware import refusal_detail, refusal_headers
-from reviews.errors import CharacteristicsNotOfProduct, IdempotencyKeyReused
+from reviews.errors import CharacteristicsNotOfProduct, IdempotencyKeyReused, ReviewAlreadyPosted
 from reviews.voters import VOTER_TOKEN_LENGTH_MAX
 
 logger = logging.getLogger(__name__)
@@ -72,6 +72,28 @@ class PostsPerProductLimited(exceptions.APIException):
         self.headers = refusal_headers(outcome)
 
 
+class ShopperTokenRequired(exceptions.APIException):
+    """401: the store signs its shoppers, and this request names none it signed."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_detail = (
+        "A signed shopper is required: send the X-Shopper-Token the storefront issued "
+        "(a JWT with sub and exp, signed with the store's secret)."
+    )
+
+
+class ShopperTokenRefused(ShopperTokenRequired):
+    default_detail = (
+        "The X-Shopper-Token is not one the storefront signed: forged, expired, or without sub "
+        "and exp."
+    )
+
+
+class ReviewAlreadyPostedByShopper(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This shopper has already reviewed this product: one review per product."
+
+
 class ReviewNotFound(exceptions.NotFound):
     default_detail = "Not found: no review has this id."
 
@@ -93,6 +115,14 @@ def api_exception_handler(exc, context):
                     + f". Use the ids from GET /reviews/meta?product_id={exc.product_id}."
                 ]
             },
+        )
+    if isinstance(exc, ReviewAlreadyPosted):
+        exc = ReviewAlreadyPostedByShopper()
+    if isinstance(exc, ShopperTokenRequired):
+        return Response(
+            {"detail": exc.detail},
+            status=exc.status_code,
+            headers={"WWW-Authenticate": 'Shopper-Token realm="reviews"'},
         )
     if isinstance(exc, PostsPerProductLimited):
         return Response({"detail": exc.detail}, status=exc.status_code, headers=exc.headers)

@@ -1,18 +1,20 @@
 """The reads the hot path answers without Django (``atelier.hotpath``), by URL name: the legacy
 list, meta and review, the v2 list and summary. Each checks its input with the same quick checks
 the views start with and answers with the same read; whatever those checks leave to the views (an
-input that does not validate, a malformed voter token) it leaves to Django, by returning None.
+input that does not validate, a malformed voter token, a shopper token the store did not sign) it
+leaves to Django, by returning None.
 """
+
+from rest_framework.exceptions import APIException
 
 from atelier.hotpath import HotRead, Reply, Request
 from atelier.ids import whole_number_from_text
 from reviews import reads
-from reviews.http import VOTER_HEADER, read_reply
+from reviews.http import SHOPPER_HEADER, VOTER_HEADER, list_voter, read_reply
 from reviews.serializers import ProductMetaInputSerializer, ReviewListInputSerializer
 from reviews.v2 import reads as v2_reads
 from reviews.v2.filters import quick_review_filters
 from reviews.v2.serializers import ReviewPageInputSerializer
-from reviews.voters import token_voter, voter_token_valid
 
 
 def review_list(request: Request) -> Reply | None:
@@ -45,10 +47,10 @@ def review_page(request: Request) -> Reply | None:
     page = ReviewPageInputSerializer.quick_page_request(request.query, filters)
     if page is None:
         return None
-    token = request.header(VOTER_HEADER)
-    if token is not None and not voter_token_valid(token):
-        return None
-    voter = None if token is None else token_voter(token)
+    try:
+        voter = list_voter(request.header(VOTER_HEADER), request.header(SHOPPER_HEADER))
+    except APIException:
+        return None  # Django answers the 400 or 401
     return reply(request, v2_reads.review_page(filters=filters, page=page, voter=voter))
 
 

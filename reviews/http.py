@@ -17,15 +17,19 @@ from reviews.exceptions import (
     IdempotencyKeyInvalid,
     ProductIdInvalid,
     ReviewNotFound,
+    ShopperTokenRefused,
+    ShopperTokenRequired,
     VoterTokenInvalid,
     VoterTokenMissing,
 )
 from reviews.idempotency import KEY_LENGTH_MAX, Answer, answer_once, request_fingerprint
 from reviews.invalidation import Filing
+from reviews.shoppers import Shopper, ShopperTokenInvalid, shopper_from_token, signing_enabled
 from reviews.voters import address_voter, token_voter, voter_token_valid
 
 JSON = "application/json"
 VOTER_HEADER = "X-Voter"
+SHOPPER_HEADER = "X-Shopper-Token"
 
 
 # -- answers -----------------------------------------------------------------------------------
@@ -137,6 +141,53 @@ def voter_required(request: HttpRequest) -> str:
     if voter is None:
         raise VoterTokenMissing()
     return voter
+
+
+def v2_voter(request: HttpRequest) -> str:
+    """Who votes in v2: the signed shopper when the store signs them (401 without one), else
+    the X-Voter token (400 without one)."""
+    if signing_enabled():
+        shopper = request_shopper(request)
+        if shopper is None:
+            raise ShopperTokenRequired()
+        return shopper.voter
+    return voter_required(request)
+
+
+def v2_reporter(request: HttpRequest) -> str:
+    """Who reports in v2: the signed shopper when the store signs them (401 without one), else
+    the client's address; never a token the client made up (a malformed one is still a 400)."""
+    if signing_enabled():
+        return v2_voter(request)
+    request_voter(request)
+    return client_voter(request)
+
+
+def list_voter(voter_token: str | None, shopper_token: str | None) -> str | None:
+    """Whose votes a v2 list shows: the signed shopper's when the store signs them (a voter
+    token is then ignored), else the voter token's; None for nobody's. A malformed voter token is
+    a 400, a shopper token the store did not sign a 401."""
+    if signing_enabled():
+        return None if shopper_token is None else shopper_of(shopper_token).voter
+    if voter_token is None:
+        return None
+    if not voter_token_valid(voter_token):
+        raise VoterTokenInvalid()
+    return token_voter(voter_token)
+
+
+def request_shopper(request: HttpRequest) -> Shopper | None:
+    """The signed shopper the request names, when the store signs them; None without the header
+    (or when the store signs nobody); 401 for a token it did not sign."""
+    token = request.headers.get(SHOPPER_HEADER)
+    return None if token is None or not signing_enabled() else shopper_of(token)
+
+
+def shopper_of(token: str) -> Shopper:
+    try:
+        return shopper_from_token(token)
+    except ShopperTokenInvalid as exc:
+        raise ShopperTokenRefused() from exc
 
 
 def client_voter(request: HttpRequest) -> str:

@@ -36,6 +36,9 @@ def relevance() -> Func:
     )
 
 
+SHOPPER_PER_PRODUCT = "reviews_one_per_shopper_and_product"
+
+
 class Review(models.Model):
     id = models.AutoField(primary_key=True)
     product_id = models.IntegerField()
@@ -56,6 +59,8 @@ class Review(models.Model):
     hidden_by_reports_at = models.DateTimeField(null=True, blank=True)
     awaiting_moderator = models.BooleanField(default=False, db_default=False)
     cleared = models.BooleanField(default=False, db_default=False)
+    # The signed shopper who posted it (reviews.shoppers: a keyed hash of the store's id), if any.
+    shopper = models.TextField(null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         db_table = "reviews"
@@ -65,6 +70,12 @@ class Review(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(helpfulness__gte=0), name="reviews_helpfulness_gte_0"
+            ),
+            # A signed shopper reviews a product once.
+            models.UniqueConstraint(
+                fields=["product_id", "shopper"],
+                condition=Q(shopper__isnull=False),
+                name=SHOPPER_PER_PRODUCT,
             ),
         ]
         indexes = [

@@ -160,6 +160,20 @@ RATE_LIMIT_HEADERS = [
         "Retry-After", int, OpenApiParameter.HEADER, response=[429, 503], description="Seconds."
     ),
 ]
+SHOPPER_TOKEN = OpenApiParameter(
+    "X-Shopper-Token",
+    str,
+    OpenApiParameter.HEADER,
+    description=(
+        "When the store signs its shoppers (ATELIER_SHOPPER_TOKEN_SECRET): the JWT (HS256) the "
+        "storefront issued, with `sub` (the shopper) and `exp`, and optionally "
+        "`verified_purchases`. Ignored when the store signs none."
+    ),
+)
+SHOPPER_REFUSED = error(
+    "The store signs its shoppers, and X-Shopper-Token is missing (where required) or not one "
+    "it signed (forged, expired, without `sub` or `exp`)."
+)
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
     # 1 to 255 printable ASCII characters (spaces inside only: HTTP trims them at the ends)
@@ -236,12 +250,14 @@ REVIEW_CREATE = extend_schema(
     summary="Post a review",
     request=ReviewCreateInputSerializer,
     examples=[OpenApiExample("A review of the demo data's product 245", value=REVIEW_EXAMPLE)],
-    parameters=[LOCATION, *RATE_LIMIT_HEADERS, IDEMPOTENCY_KEY],
+    parameters=[LOCATION, *RATE_LIMIT_HEADERS, IDEMPOTENCY_KEY, SHOPPER_TOKEN],
     responses={
         (201, "text/plain"): OpenApiResponse(
             str, description="The text `Created`; `Location` names the new review."
         ),
         **IDEMPOTENCY_ERRORS,
+        401: SHOPPER_REFUSED,
+        409: error("The signed shopper has already reviewed this product."),
         413: error("Body larger than 256 KiB."),
         415: error("Body not sent as application/json."),
         429: RATE_LIMITED,

@@ -10,17 +10,23 @@ from collections.abc import Collection, Mapping, Sequence
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from atelier.ids import INT4_MAX, positive_int4
-from reviews.errors import CharacteristicsNotOfProduct
+from reviews.errors import CharacteristicsNotOfProduct, ReviewAlreadyPosted
 from reviews.invalidation import (
     invalidate_on_commit,
     invalidate_review_on_commit,
     invalidate_votes_on_commit,
 )
-from reviews.models import CharacteristicReview, ReportReason, Review, ReviewPhoto
+from reviews.models import (
+    SHOPPER_PER_PRODUCT,
+    CharacteristicReview,
+    ReportReason,
+    Review,
+    ReviewPhoto,
+)
 from reviews.selectors import Report, VoteState, review_report_get
 
 # characteristics_pkey. KEY SHARE is the lock the foreign-key check takes anyway: it keeps the
@@ -42,13 +48,49 @@ def review_create(
     reviewer_email: str,
     photos: Sequence[str] = (),
     characteristics: Mapping[int, int] | None = None,
+    shopper: str | None = None,
 ) -> int:
     """Write a review with its photos and characteristic ratings, all or nothing; return its id.
 
     Every characteristic id must be one of the product's; otherwise nothing is written and
-    ``CharacteristicsNotOfProduct`` names the ids that are not.
+    ``CharacteristicsNotOfProduct`` names the ids that are not. A signed ``shopper`` (a voter
+    hash) reviews a product once: ``ReviewAlreadyPosted`` for a second.
     """
     characteristics = characteristics or {}
+    try:
+        return _review_write(
+            product_id=product_id,
+            rating=rating,
+            summary=summary,
+            body=body,
+            recommend=recommend,
+            reviewer_name=reviewer_name,
+            reviewer_email=reviewer_email,
+            photos=photos,
+            characteristics=characteristics,
+            shopper=shopper,
+        )
+    except IntegrityError as exc:
+        if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") == (
+            SHOPPER_PER_PRODUCT
+        ):
+            raise ReviewAlreadyPosted() from exc
+        raise
+
+
+def _review_write(
+    *,
+    product_id: int,
+    rating: int,
+    summary: str,
+    body: str,
+    recommend: bool,
+    reviewer_name: str,
+    reviewer_email: str,
+    photos: Sequence[str],
+    characteristics: Mapping[int, int],
+    shopper: str | None,
+) -> int:
     with transaction.atomic():
         if characteristics:
             _characteristics_of_product_lock(product_id=product_id, ids=characteristics.keys())
@@ -60,6 +102,7 @@ def review_create(
             recommend=recommend,
             reviewer_name=reviewer_name,
             reviewer_email=reviewer_email,
+            shopper=shopper,
             # Kept to the millisecond, like every loaded date, so the API shows it exactly.
             date=_now_to_the_millisecond(),
         )

@@ -16,6 +16,7 @@ from reviews.http import (
     idempotent,
     no_content,
     read_response,
+    request_shopper,
     review_id_parse,
 )
 from reviews.idempotency import Answer
@@ -45,6 +46,7 @@ class ReviewViewSet(viewsets.ViewSet):
     def create(self, request):
         review = ReviewCreateInputSerializer.validated(request.data)
         client = client_address(request)
+        shopper = request_shopper(request)  # optional: a signed shopper reviews a product once
 
         def write() -> Answer:
             # Beside the client's own limit (the middleware's): its posts on this one product.
@@ -61,6 +63,7 @@ class ReviewViewSet(viewsets.ViewSet):
                 reviewer_email=review["email"],
                 photos=review["photos"],
                 characteristics=review["characteristics"],
+                shopper=None if shopper is None else shopper.voter,
             )
             return Answer(status=status.HTTP_201_CREATED, location=f"/reviews/{review_id}")
 

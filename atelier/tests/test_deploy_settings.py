@@ -25,16 +25,18 @@ def deploy_check(**env: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_check_deploy_is_clean_behind_tls():
-    result = deploy_check(ATELIER_HTTPS="true")
+def test_check_deploy_is_clean_behind_tls_with_signed_shoppers():
+    result = deploy_check(ATELIER_HTTPS="true", ATELIER_SHOPPER_TOKEN_SECRET="s" * 40)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
-def test_without_tls_the_deploy_check_names_what_is_missing():
-    result = deploy_check(ATELIER_HTTPS="false")
+def test_without_tls_or_signed_shoppers_the_deploy_check_names_what_is_missing():
+    result = deploy_check(ATELIER_HTTPS="false", ATELIER_SHOPPER_TOKEN_SECRET="")
     assert result.returncode != 0
-    for warning in ("security.W004", "security.W008", "security.W010", "security.W016"):
+    for warning in (
+        "security.W004", "security.W008", "security.W010", "security.W016", "reviews.W001",
+    ):  # fmt: skip
         assert warning in result.stderr
 
 

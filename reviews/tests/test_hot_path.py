@@ -7,8 +7,10 @@ import io
 import json
 import re
 import sys
+import time
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import jwt
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
@@ -136,6 +138,11 @@ RAW_QUERIES = ("%ZZ", "product_id=7&&", "product_id=%37", "product_id=7;page=2",
 HEADER_VALUES = {
     "X-Request-ID": ("req-1", "bad id!", "x" * 65, ""),
     "X-Voter": ("shopper-1", "", " lead", "x" * 300, "ok token", "tab\there"),
+    "X-Shopper-Token": (
+        "not-a-token",
+        "eyJhbGciOiJIUzI1NiJ9.e30.c2ln",
+        jwt.encode({"sub": "shopper-1", "exp": int(time.time()) + 3600}, "s" * 40, "HS256"),
+    ),
     "Origin": ("https://shop.example", "https://evil.example"),
     "Cookie": ("csrftoken=bad", "a=b"),
     "Host": ("127.0.0.1:8000", "evil.example", "", "[::1]", "LOCALHOST."),
@@ -203,6 +210,7 @@ VARIANTS = {
         {"CACHE_NODES": ["http://127.0.0.1:9"], "CORS_ALLOWED_ORIGINS": ["https://shop.example"]},
         {},
     ),
+    "signing its shoppers": ({"SHOPPER_TOKEN_SECRETS": ["s" * 40]}, {}),
     "behind TLS": (
         {
             "SECURE_HSTS_SECONDS": 3600,

@@ -14,6 +14,8 @@ from reviews.schema import (
     RATE_LIMITED,
     RETRY_AFTER,
     REVIEW_ID,
+    SHOPPER_REFUSED,
+    SHOPPER_TOKEN,
     UNAVAILABLE,
     URI_TOO_LONG,
     AverageOutputField,
@@ -152,6 +154,7 @@ def voter_header(*, required: bool, description: str) -> OpenApiParameter:
 def write_errors(*, voter: str, body: str) -> dict:
     return {
         400: error(f"Malformed JSON, {voter}, or an invalid Idempotency-Key."),
+        401: SHOPPER_REFUSED,
         404: error("No review has this id."),
         413: error(f"Body larger than {BODY_BYTES_MAX // 1024} KiB."),
         415: error("Body not sent as application/json."),
@@ -221,10 +224,11 @@ REVIEW_PAGE = extend_schema(
         " never appear on later pages, and a review whose sort key does not change while a shopper"
         " pages appears exactly once."
     ),
-    parameters=[PRODUCT_ID, *FILTERS, ReviewPageInputSerializer, VOTER, RETRY_AFTER],
+    parameters=[PRODUCT_ID, *FILTERS, ReviewPageInputSerializer, VOTER, SHOPPER_TOKEN, RETRY_AFTER],
     responses={
         200: V2ReviewPageOutputSerializer,
         400: error("An X-Voter header that is not a voter token."),
+        401: SHOPPER_REFUSED,
         404: NOT_A_PRODUCT_ID,
         (414, "text/html"): URI_TOO_LONG,
         422: INVALID_FILTERS,
@@ -317,14 +321,19 @@ PRODUCT_SUMMARY = extend_schema(
 REVIEW_VOTE = extend_schema(
     summary="Set a voter's helpful vote on a review (once per voter; `none` takes it back)",
     description=(
-        "The voter is the `X-Voter` token. `up` counts the vote once however often it is sent; "
+        "The voter is the signed shopper (`X-Shopper-Token`) when the store signs them, else the "
+        "`X-Voter` token. `up` counts the vote once however often it is sent; "
         "`none` takes the voter's vote back (the count goes down only when there was one). "
         "`helpfulness` is the count the lists show. A reported review is a 404."
     ),
     request=VoteInputSerializer,
     parameters=[
         REVIEW_ID,
-        voter_header(required=True, description="The voter: the token the storefront issued."),
+        voter_header(
+            required=True,
+            description="The voter: the token the storefront issued (unless it signs shoppers).",
+        ),
+        SHOPPER_TOKEN,
         IDEMPOTENCY_KEY,
         *RATE_LIMIT_HEADERS,
     ],
@@ -345,17 +354,17 @@ REVIEW_VOTE = extend_schema(
 REVIEW_REPORT_ADD = extend_schema(
     summary="Report a review with a reason (once per reporter; the first report hides it)",
     description=(
-        "The reporter is the `X-Voter` token, or without one the client's address. The first "
-        "report of a review hides it from the lists and the meta; a hidden review is then a 404, "
+        "The reporter is the signed shopper (`X-Shopper-Token`) when the store signs them, else "
+        "the client's address. A report queues the review for a moderator and hides it from the "
+        "lists and the meta within the product's daily bound; a hidden review is then a 404, "
         "as a missing one. 201 with the report when it is the reporter's first, 200 with the "
         "stored one (unchanged) when the reporter already reported the review."
     ),
     request=ReportCreateInputSerializer,
     parameters=[
         REVIEW_ID,
-        voter_header(
-            required=False, description="Optional: the reporter, else the client's address."
-        ),
+        voter_header(required=False, description="Optional: checked, never the reporter."),
+        SHOPPER_TOKEN,
         IDEMPOTENCY_KEY,
         *RATE_LIMIT_HEADERS,
     ],

@@ -11,14 +11,16 @@ from atelier.ratelimits.limits import rate_limited
 from reviews import services
 from reviews.exceptions import ReviewNotFound
 from reviews.http import (
+    SHOPPER_HEADER,
+    VOTER_HEADER,
     answer_response,
-    client_voter,
     idempotent,
+    list_voter,
     product_id_parse,
     read_response,
-    request_voter,
     review_id_parse,
-    voter_required,
+    v2_reporter,
+    v2_voter,
 )
 from reviews.idempotency import Answer
 from reviews.negotiation import JSONOnlyNegotiation
@@ -43,7 +45,8 @@ class ProductViewSet(viewsets.ViewSet):
     def reviews(self, request, product_id: str):
         filters = review_filters(product_id_parse(product_id), request.query_params)
         page = ReviewPageInputSerializer.page_request(request.query_params, filters)
-        read = reads.review_page(filters=filters, page=page, voter=request_voter(request))
+        voter = list_voter(request.headers.get(VOTER_HEADER), request.headers.get(SHOPPER_HEADER))
+        read = reads.review_page(filters=filters, page=page, voter=voter)
         return read_response(request, read)
 
     @schema.PRODUCT_SUMMARY
@@ -65,7 +68,7 @@ class ReviewViewSet(viewsets.ViewSet):
     @rate_limited("v2-vote")
     def vote(self, request, review_id: str):
         pk = review_id_parse(review_id)
-        voter = voter_required(request)
+        voter = v2_voter(request)
         up = VoteInputSerializer.validated(request.data)["value"] == "up"
 
         def write() -> Answer:
@@ -83,7 +86,7 @@ class ReviewViewSet(viewsets.ViewSet):
     @rate_limited("v2-reports")
     def reports(self, request, review_id: str):
         pk = review_id_parse(review_id)
-        reporter = request_voter(request) or client_voter(request)
+        reporter = v2_reporter(request)
         report = ReportCreateInputSerializer.validated(request.data)
 
         def write() -> Answer:
