@@ -435,13 +435,17 @@ def test_no_read_that_starts_after_a_write_is_acknowledged_sees_the_state_before
     deadline = time.monotonic() + RACE_SECONDS_MAX
 
     def writer(number: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", cache.port, timeout=10)
         n = number
         while not stop.is_set() and time.monotonic() < deadline:
             n += WRITERS
             product_id = HOT_PRODUCTS[n % len(HOT_PRODUCTS)]
-            # Each write as another shopper: a vote counts once per client.
-            headers = {"X-Forwarded-For": f"198.18.{n // 256 % 256}.{n % 256}"}
+            # Each write as another shopper (a vote counts once per client): from an address of
+            # its own, which nginx names to the app.
+            source = f"127.18.{n // 256 % 256}.{n % 256 or 1}"
+            conn = http.client.HTTPConnection(
+                "127.0.0.1", cache.port, timeout=10, source_address=(source, 0)
+            )
+            headers: dict[str, str] = {}
             if n % 2:
                 kind, method, path = "vote", "PUT", f"/reviews/{tracked[product_id]}/helpful"
                 body = None
@@ -453,6 +457,7 @@ def test_no_read_that_starts_after_a_write_is_acknowledged_sees_the_state_before
             response = conn.getresponse()
             response.read()
             acknowledged = time.monotonic()
+            conn.close()
             with lock:
                 if response.status not in (201, 204):
                     outcome["errors"].append((method, path, response.status))

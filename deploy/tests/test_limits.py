@@ -39,7 +39,11 @@ def limited(django_db_setup, django_db_blocker, tmp_path_factory):
         port=running.port,
         workers=1,
         database=connection.settings_dict["NAME"],
-        environment={"ATELIER_RATE_LIMIT_REVIEWS_POST": f"{POST_LIMIT}/1h"},
+        # The client's own limit; not its limit on one product (atelier/tests/test_ratelimits.py).
+        environment={
+            "ATELIER_RATE_LIMIT_REVIEWS_POST": f"{POST_LIMIT}/1h",
+            "ATELIER_RATE_LIMIT_REVIEWS_POST_PRODUCT": "off",
+        },
     )
     running.start(settings, prepare=False)
     yield running
