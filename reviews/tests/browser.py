@@ -18,7 +18,7 @@ CHROMIUM_ARGS = [
 
 
 @contextmanager
-def chromium_page():
+def chromium_page(width: int = 1280, height: int = 720):
     """A page in headless Chromium. Playwright runs an event loop in this thread while it is open,
     so the test reads the database before and after, never inside (Django refuses it there).
 
@@ -29,7 +29,7 @@ def chromium_page():
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
         )
         try:
-            page = browser.new_page()
+            page = browser.new_page(viewport={"width": width, "height": height})
             page.set_default_timeout(15_000)
             blocked: list[str] = []
             page.on(
