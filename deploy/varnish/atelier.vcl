@@ -73,13 +73,15 @@ sub vcl_recv {
 # Sets X-Atelier-Cacheable and rewrites req.url to its normal form, or leaves both alone.
 sub atelier_normalize {
     unset req.http.X-Atelier-Cacheable;
-    # API v2 reads. A list read with X-Voter holds the shopper's own votes: never shared. The
+    # API v2 reads. A list read with X-Voter or X-Shopper-Token holds the shopper's own votes:
+    # never shared, never answered from the cache. The
     # others under one key per answer: the parameters the app reads, in one order, without those
     # it ignores; the app is asked that URL. The app judges the values (another spelling of one
     # is another key, never another request's answer). A name the app would decode (an escape)
     # leaves the URL as sent.
     if (req.url ~ "^/v2/products/[1-9][0-9]{0,9}/(reviews|summary)/?(\?.*)?$") {
-        if (req.url !~ "^/v2/products/[0-9]+/summary" && req.http.X-Voter) {
+        if (req.url !~ "^/v2/products/[0-9]+/summary"
+            && (req.http.X-Voter || req.http.X-Shopper-Token)) {
             return;
         }
         set req.url = regsub(req.url, "^(/v2/products/[0-9]+/(reviews|summary))/", "\1");
