@@ -264,7 +264,9 @@ CONTENT_SECURITY_POLICY = {
 # from the browser; other origins get no CORS headers. Preflights are cached for a day.
 CORS_ALLOWED_ORIGINS = env_list("ATELIER_CORS_ALLOWED_ORIGINS", "")
 CORS_URLS_REGEX = r"^/(reviews|v2)(/.*)?$"
-CORS_ALLOW_HEADERS = ("accept", "content-type", "idempotency-key", "if-none-match", "x-voter")
+CORS_ALLOW_HEADERS = (
+    "accept", "content-type", "idempotency-key", "if-none-match", "x-voter", "x-shopper-token",
+)  # fmt: skip
 CORS_EXPOSE_HEADERS = ("location", "etag", "retry-after", "ratelimit", "ratelimit-policy")
 CORS_PREFLIGHT_MAX_AGE = 86400
 

@@ -56,12 +56,13 @@ def test_a_preflight_allows_the_v2_writes_with_the_voter_token(client, store_all
         path,
         HTTP_ORIGIN=STORE,
         HTTP_ACCESS_CONTROL_REQUEST_METHOD=method,
-        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type, x-voter",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type, x-voter, x-shopper-token",
     )
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == STORE
     assert method in response["Access-Control-Allow-Methods"].split(", ")
-    assert "x-voter" in response["Access-Control-Allow-Headers"].split(", ")
+    allowed = response["Access-Control-Allow-Headers"].split(", ")
+    assert "x-voter" in allowed and "x-shopper-token" in allowed
 
 
 @pytest.mark.django_db
