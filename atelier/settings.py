@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "csp",
     "django_prometheus",
     "rest_framework",
+    "rest_framework.authtoken",  # store staff's tokens (PUT /v2/reviews/<id>/response)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",

@@ -52,6 +52,7 @@ class Review(models.Model):
     reviewer_email = models.TextField()  # stored for moderation, never exposed by the API
     # NULL, not "", when there is none: the API answers `null` and the CSV says a bare `null`.
     response = models.TextField(null=True, blank=True)  # noqa: DJ001
+    responded_at = models.DateTimeField(null=True, blank=True)  # when the store last replied
     helpfulness = models.IntegerField(default=0)
     # Reports (reviews.services.review_report_add): when reports hid the review (a product's
     # reviews hidden so in the last day are bounded), whether a report waits for a moderator, and

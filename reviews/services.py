@@ -6,6 +6,8 @@ triggers.
 """
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
@@ -134,9 +136,14 @@ def _characteristics_of_product_lock(*, product_id: int, ids) -> None:
 
 
 # reviews_pkey. RETURNING names the product whose answers change.
-REVIEWS_RESPOND = (
-    "UPDATE reviews SET response = %(response)s WHERE id = %(review_id)s RETURNING product_id"
-)
+# The reply and its time (the time cleared with it); reviews_pkey.
+REVIEWS_RESPOND = """
+UPDATE reviews
+   SET response = %(response)s,
+       responded_at = CASE WHEN %(response)s::text IS NULL THEN NULL
+                           ELSE date_trunc('milliseconds', now()) END
+ WHERE id = %(review_id)s
+RETURNING product_id, responded_at"""
 # A reported review is gone for the public API: voting on it is a 404, as its GET.
 # review_votes_pkey, then reviews_pkey: the vote is recorded once per voter, and only a vote that
 # was new adds one to helpfulness (saturating at the int4 maximum). One row when the review is
@@ -277,18 +284,26 @@ def _product_may_hide(cursor, params: dict) -> bool:
     return cursor.fetchone()[0] < settings.REPORT_HIDES_PER_PRODUCT
 
 
-def review_respond(*, review_id: int, response: str | None) -> bool:
-    """Set (or clear, with None) the store's response to a review; False when there is none.
-    Only the review's answers change (its detail, the list pages that show it)."""
+@dataclass(frozen=True)
+class Reply:
+    """The store's reply to a review, and when it was written (None: no reply)."""
+
+    response: str | None
+    responded_at: datetime | None
+
+
+def review_respond(*, review_id: int, response: str | None) -> Reply | None:
+    """Set (or clear, with None) the store's reply to a review, with its time; None when there is
+    no such review. Only the review's answers change (its detail, the list pages that show it)."""
     if not positive_int4(review_id):
-        return False
+        return None
     with connection.cursor() as cursor:
         cursor.execute(REVIEWS_RESPOND, {"review_id": review_id, "response": response})
         row = cursor.fetchone()
     if row is None:
-        return False
+        return None
     invalidate_review_on_commit(reviews=[(review_id, row[0])])
-    return True
+    return Reply(response=response, responded_at=row[1])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -153,7 +153,7 @@ class ReviewAdmin(LargeTableAdmin):
         ),
         ("Review", {"fields": ("summary", "body", "date", "helpfulness")}),
         ("Reviewer", {"fields": ("reviewer_name", "reviewer_email")}),
-        ("Response", {"fields": ("response",)}),
+        ("Response", {"fields": ("response", "responded_at")}),
         ("Reports", {"fields": ("report_reasons", "report_list")}),
     )
     # A moderator decides with the actions; the store's public response is the one field to write.
@@ -173,6 +173,7 @@ class ReviewAdmin(LargeTableAdmin):
         "reviewer_email",
         "report_reasons",
         "report_list",
+        "responded_at",
     )
 
     class Media:

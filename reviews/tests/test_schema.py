@@ -60,6 +60,7 @@ def test_schema_lists_the_v2_operations(schema):
         ("/v2/products/{product_id}/summary/", "get"),
         ("/v2/reviews/{review_id}/vote/", "put"),
         ("/v2/reviews/{review_id}/reports/", "post"),
+        ("/v2/reviews/{review_id}/response/", "put"),
     }
 
 
@@ -134,6 +135,7 @@ def test_schema_lists_the_v2_writes_with_the_voter_header_and_examples(schema):
     assert {
         ("/v2/reviews/{review_id}/vote/", "put"),
         ("/v2/reviews/{review_id}/reports/", "post"),
+        ("/v2/reviews/{review_id}/response/", "put"),
     } <= operations_under(schema, "/v2/")
     vote = schema["paths"]["/v2/reviews/{review_id}/vote/"]["put"]
     report = schema["paths"]["/v2/reviews/{review_id}/reports/"]["post"]

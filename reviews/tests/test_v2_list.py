@@ -101,13 +101,15 @@ def test_previous_links_walk_back_through_the_same_pages(api, catalog, sort):
     ]
 
 
-def test_a_result_has_the_legacy_fields_then_its_characteristics(api, catalog):
+def test_a_result_has_the_legacy_fields_then_the_reply_time_and_characteristics(api, catalog):
     rated = next(r for r in catalog if not r.reported and r.characteristic_ratings.exists())
     results = api.get(URL, {"sort": "newest", "limit": 100}).json()["results"]
     result = next(r for r in results if r["review_id"] == rated.id)
-    assert list(result) == [*RESULT_KEYS, "characteristics"]
+    assert list(result) == [*RESULT_KEYS, "responded_at", "characteristics"]
     legacy = api.get(f"/reviews/{rated.id}").json()
-    assert {k: v for k, v in result.items() if k != "characteristics"} == legacy
+    assert result["responded_at"] is None  # no reply yet
+    v2_only = ("responded_at", "characteristics")
+    assert {k: v for k, v in result.items() if k not in v2_only} == legacy
     fit_value = rated.characteristic_ratings.get(characteristic__name="Fit").value
     assert result["characteristics"][0] == {
         "id": rated.characteristic_ratings.get(characteristic__name="Fit").characteristic_id,

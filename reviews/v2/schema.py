@@ -25,8 +25,10 @@ from reviews.schema import (
 from reviews.v2.filters import SEARCH_LENGTH_MAX, ReviewFilterSet
 from reviews.v2.serializers import (
     NOTE_LENGTH_MAX,
+    REPLY_LENGTH_MAX,
     REPORT_REASONS_STORED,
     VOTE_VALUES,
+    ReplyInputSerializer,
     ReportCreateInputSerializer,
     ReviewPageInputSerializer,
     VoteInputSerializer,
@@ -47,6 +49,10 @@ class CharacteristicRatingOutputSerializer(serializers.Serializer):
 
 
 class V2ReviewOutputSerializer(ReviewOutputSerializer):
+    responded_at = serializers.CharField(
+        allow_null=True,
+        help_text="When the store wrote its `response` (ISO 8601, UTC, ms); null without.",
+    )
     characteristics = CharacteristicRatingOutputSerializer(many=True)
     my_vote = serializers.ChoiceField(
         choices=["up", "none"], required=False, help_text="Only when the request has X-Voter."
@@ -386,5 +392,39 @@ REVIEW_REPORT_ADD = extend_schema(
             value={"review_id": 1265, **REPORT_EXAMPLE},
             response_only=True,
         ),
+    ],
+)
+
+
+class ReplyOutputSerializer(serializers.Serializer):
+    review_id = serializers.IntegerField()
+    response = serializers.CharField(allow_null=True)
+    responded_at = serializers.CharField(allow_null=True, help_text="ISO 8601, UTC; null without.")
+
+
+REVIEW_RESPONSE_SET = extend_schema(
+    summary="Write (or clear, with null) the store's public reply to a review (staff only)",
+    description=(
+        "Store staff only: `Authorization: Token <key>` (a DRF token of a staff account, "
+        "`manage.py drf_create_token <username>`). The reply shows as `response` in both APIs "
+        "and `responded_at` in v2; the cache drops the review's answers."
+    ),
+    request=ReplyInputSerializer,
+    parameters=[REVIEW_ID],
+    responses={
+        200: ReplyOutputSerializer,
+        400: error("Malformed JSON."),
+        401: error("No token, or not a valid one."),
+        403: error("The token's account is not store staff."),
+        404: error("No review has this id."),
+        415: error("Body not sent as application/json."),
+        422: error(f"`response` not text of at most {REPLY_LENGTH_MAX} characters, or null."),
+        503: UNAVAILABLE,
+    },
+    examples=[
+        OpenApiExample(
+            "Reply", value={"response": "Thank you! The fit runs small."}, request_only=True
+        ),
+        OpenApiExample("Clear the reply", value={"response": None}, request_only=True),
     ],
 )

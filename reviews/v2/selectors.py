@@ -110,10 +110,20 @@ def _result_json(*fields: str) -> str:
     return "json_build_object(\n           " + ",\n           ".join(fields) + ")"
 
 
+# When the store replied (null without a reply), as the dates are written.
+RESPONDED_AT_JSON = (
+    "'responded_at', to_char(page.responded_at AT TIME ZONE 'UTC', "
+    '\'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"\')'
+)
 # A v2 list result, and the same with the voter's vote.
-RESULT_JSON = _result_json(REVIEW_JSON_FIELDS, f"'characteristics', {CHARACTERISTICS_JSON}")
+RESULT_JSON = _result_json(
+    REVIEW_JSON_FIELDS, RESPONDED_AT_JSON, f"'characteristics', {CHARACTERISTICS_JSON}"
+)
 RESULT_JSON_WITH_VOTE = _result_json(
-    REVIEW_JSON_FIELDS, f"'characteristics', {CHARACTERISTICS_JSON}", f"'my_vote', {MY_VOTE_JSON}"
+    REVIEW_JSON_FIELDS,
+    RESPONDED_AT_JSON,
+    f"'characteristics', {CHARACTERISTICS_JSON}",
+    f"'my_vote', {MY_VOTE_JSON}",
 )
 
 
@@ -209,7 +219,7 @@ def page_statement(
     rows = (
         rows.order_by(*sort.order_by(reverse=backwards))
         .annotate(**{name: key.expression for name, key in zip(key_names, sort.keys, strict=True)})
-        .values(*REVIEW_COLUMNS, *key_names)[: limit + 1]
+        .values(*REVIEW_COLUMNS, *key_names, "responded_at")[: limit + 1]
     )
     page_sql, page_params = rows.query.sql_with_params()
     if cells is not None:

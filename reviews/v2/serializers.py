@@ -194,3 +194,28 @@ class ReportCreateInputSerializer(InputSerializer):
     )
 
     fallback_detail = "Error: Report body contains invalid entries"
+
+
+REPLY_LENGTH_MAX = 2000
+
+
+@extend_schema_field(
+    {"type": ["string", "null"], "pattern": r"^[^\x00]*$", "maxLength": REPLY_LENGTH_MAX}
+)
+class ReplyField(TextField):
+    """The store's reply: text without NUL, or null to clear it ("" clears it too)."""
+
+    def run_validation(self, data=empty):
+        if data is None or data == "":
+            return None
+        return super().run_validation(data)
+
+
+class ReplyInputSerializer(InputSerializer):
+    """The store's public reply to a review, or null to clear it. Unknown keys are ignored."""
+
+    response = ReplyField(
+        max_length=REPLY_LENGTH_MAX, help_text="The reply shoppers read under the review."
+    )
+
+    fallback_detail = "Error: Reply body contains invalid entries"

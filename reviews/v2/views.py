@@ -3,9 +3,14 @@ and a report with its reason. Each view validates, calls one read or service, an
 common valid read does not come here at all: the hot path answers it with the same read
 (``reviews.hot``)."""
 
+from datetime import UTC
+
 import orjson
 from rest_framework import status, viewsets
+from rest_framework.authentication import TokenAuthentication
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAdminUser
+from rest_framework.response import Response
 
 from atelier.ratelimits.limits import rate_limited
 from reviews import services
@@ -27,6 +32,7 @@ from reviews.negotiation import JSONOnlyNegotiation
 from reviews.v2 import reads, schema
 from reviews.v2.filters import review_filters
 from reviews.v2.serializers import (
+    ReplyInputSerializer,
     ReportCreateInputSerializer,
     ReviewPageInputSerializer,
     VoteInputSerializer,
@@ -81,6 +87,29 @@ class ReviewViewSet(viewsets.ViewSet):
 
         return answer_response(idempotent(request, write, client=voter, body=request.data))
 
+    @schema.REVIEW_RESPONSE_SET
+    @action(
+        detail=True,
+        methods=["put"],
+        url_path="response",
+        url_name="response",  # (not the method's name: DRF's views keep their answer as .response)
+        authentication_classes=[TokenAuthentication],
+        permission_classes=[IsAdminUser],
+    )
+    def reply(self, request, review_id: str):
+        pk = review_id_parse(review_id)
+        text = ReplyInputSerializer.validated(request.data)["response"]
+        reply = services.review_respond(review_id=pk, response=text)
+        if reply is None:
+            raise ReviewNotFound()
+        responded_at = reply.responded_at
+        body = {
+            "review_id": pk,
+            "response": reply.response,
+            "responded_at": None if responded_at is None else iso_millis(responded_at),
+        }
+        return Response(body)
+
     @schema.REVIEW_REPORT_ADD
     @action(detail=True, methods=["post"], url_path="reports")
     @rate_limited("v2-reports")
@@ -100,3 +129,10 @@ class ReviewViewSet(viewsets.ViewSet):
             return Answer(status=created, body=orjson.dumps(body))
 
         return answer_response(idempotent(request, write, client=reporter, body=request.data))
+
+
+def iso_millis(moment) -> str:
+    """A time as the API writes its dates: ISO 8601 in UTC, to the millisecond, with a Z."""
+    return (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    )
