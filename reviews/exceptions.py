@@ -15,7 +15,7 @@ from rest_framework.views import exception_handler
 
 from atelier.metrics import DATABASE_UNAVAILABLE
 from atelier.ratelimits.limits import Outcome
-from atelier.ratelimits.middleware import refusal_detail, refusal_headers
+from atelier.ratelimits.middleware import refused
 from reviews.errors import CharacteristicsNotOfProduct, IdempotencyKeyReused, ReviewAlreadyPosted
 from reviews.voters import VOTER_TOKEN_LENGTH_MAX
 
@@ -68,8 +68,8 @@ class PostsPerProductLimited(exceptions.APIException):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
 
     def __init__(self, outcome: Outcome):
-        super().__init__(detail=refusal_detail(outcome, "from one client on one product"))
-        self.headers = refusal_headers(outcome)
+        detail, self.headers = refused(outcome, "from one client on one product")
+        super().__init__(detail=detail)
 
 
 class ShopperTokenRequired(exceptions.APIException):

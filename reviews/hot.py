@@ -14,6 +14,7 @@ from reviews.http import SHOPPER_HEADER, VOTER_HEADER, list_voter, read_reply
 from reviews.serializers import ProductMetaInputSerializer, ReviewListInputSerializer
 from reviews.v2 import reads as v2_reads
 from reviews.v2.filters import quick_review_filters
+from reviews.v2.selectors import ReviewFilters
 from reviews.v2.serializers import ReviewPageInputSerializer
 
 
@@ -38,10 +39,7 @@ def review_detail(request: Request) -> Reply | None:
 
 
 def review_page(request: Request) -> Reply | None:
-    product_id = whole_number_from_text(request.kwargs["product_id"])
-    if product_id is None:
-        return None
-    filters = quick_review_filters(product_id, request.query)
+    filters = product_filters(request)
     if filters is None:
         return None
     page = ReviewPageInputSerializer.quick_page_request(request.query, filters)
@@ -55,13 +53,16 @@ def review_page(request: Request) -> Reply | None:
 
 
 def product_summary(request: Request) -> Reply | None:
-    product_id = whole_number_from_text(request.kwargs["product_id"])
-    if product_id is None:
-        return None
-    filters = quick_review_filters(product_id, request.query)
+    filters = product_filters(request)
     if filters is None:
         return None
     return reply(request, v2_reads.product_summary(filters=filters))
+
+
+def product_filters(request: Request) -> ReviewFilters | None:
+    """The v2 read's product and plain filters; None for anything the views judge."""
+    product_id = whole_number_from_text(request.kwargs["product_id"])
+    return None if product_id is None else quick_review_filters(product_id, request.query)
 
 
 def reply(request: Request, read: reads.Read) -> Reply:

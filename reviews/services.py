@@ -60,60 +60,32 @@ def review_create(
     """
     characteristics = characteristics or {}
     try:
-        return _review_write(
-            product_id=product_id,
-            rating=rating,
-            summary=summary,
-            body=body,
-            recommend=recommend,
-            reviewer_name=reviewer_name,
-            reviewer_email=reviewer_email,
-            photos=photos,
-            characteristics=characteristics,
-            shopper=shopper,
-        )
+        with transaction.atomic():
+            if characteristics:
+                _characteristics_of_product_lock(product_id=product_id, ids=characteristics.keys())
+            review = Review.objects.create(
+                product_id=product_id,
+                rating=rating,
+                summary=summary,
+                body=body,
+                recommend=recommend,
+                reviewer_name=reviewer_name,
+                reviewer_email=reviewer_email,
+                shopper=shopper,
+                # Kept to the millisecond, like every loaded date, so the API shows it exactly.
+                date=_now_to_the_millisecond(),
+            )
+            ReviewPhoto.objects.bulk_create(ReviewPhoto(review=review, url=url) for url in photos)
+            CharacteristicReview.objects.bulk_create(
+                CharacteristicReview(review=review, characteristic_id=cid, value=value)
+                for cid, value in characteristics.items()
+            )
+            invalidate_on_commit(products=[product_id])
     except IntegrityError as exc:
-        if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") == (
-            SHOPPER_PER_PRODUCT
-        ):
+        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "")
+        if constraint == SHOPPER_PER_PRODUCT:
             raise ReviewAlreadyPosted() from exc
         raise
-
-
-def _review_write(
-    *,
-    product_id: int,
-    rating: int,
-    summary: str,
-    body: str,
-    recommend: bool,
-    reviewer_name: str,
-    reviewer_email: str,
-    photos: Sequence[str],
-    characteristics: Mapping[int, int],
-    shopper: str | None,
-) -> int:
-    with transaction.atomic():
-        if characteristics:
-            _characteristics_of_product_lock(product_id=product_id, ids=characteristics.keys())
-        review = Review.objects.create(
-            product_id=product_id,
-            rating=rating,
-            summary=summary,
-            body=body,
-            recommend=recommend,
-            reviewer_name=reviewer_name,
-            reviewer_email=reviewer_email,
-            shopper=shopper,
-            # Kept to the millisecond, like every loaded date, so the API shows it exactly.
-            date=_now_to_the_millisecond(),
-        )
-        ReviewPhoto.objects.bulk_create(ReviewPhoto(review=review, url=url) for url in photos)
-        CharacteristicReview.objects.bulk_create(
-            CharacteristicReview(review=review, characteristic_id=cid, value=value)
-            for cid, value in characteristics.items()
-        )
-        invalidate_on_commit(products=[product_id])
     return review.pk
 
 
@@ -135,8 +107,8 @@ def _characteristics_of_product_lock(*, product_id: int, ids) -> None:
         raise CharacteristicsNotOfProduct(product_id=product_id, ids=foreign)
 
 
-# reviews_pkey. RETURNING names the product whose answers change.
-# The reply and its time (the time cleared with it); reviews_pkey.
+# reviews_pkey: the reply and its time (cleared with it). RETURNING names the product whose answers
+# change.
 REVIEWS_RESPOND = """
 UPDATE reviews
    SET response = %(response)s,

@@ -52,23 +52,22 @@ class RateLimitMiddleware:
 def refusal(outcome: limits.Outcome, scope: str) -> JsonResponse:
     """The JSON 429 of a request past ``outcome``'s limit; ``scope`` says what the limit counts
     ("from one client here")."""
-    response = JsonResponse({"detail": refusal_detail(outcome, scope)}, status=429)
-    for name, value in refusal_headers(outcome).items():
+    detail, headers = refused(outcome, scope)
+    response = JsonResponse({"detail": detail}, status=429)
+    for name, value in headers.items():
         response[name] = value
     return response
 
 
-def refusal_detail(outcome: limits.Outcome, scope: str) -> str:
-    RATE_LIMIT_REFUSALS.labels(outcome.policy.name).inc()
+def refused(outcome: limits.Outcome, scope: str) -> tuple[str, dict[str, str]]:
+    """Count a refusal under ``outcome``'s limit; the detail and headers of its 429."""
     limit = outcome.policy
-    return (
+    RATE_LIMIT_REFUSALS.labels(limit.name).inc()
+    detail = (
         f"Too many requests: at most {limit.quota} per {limit.window} s {scope}. "
         f"Retry after {outcome.reset} s."
     )
-
-
-def refusal_headers(outcome: limits.Outcome) -> dict[str, str]:
-    return {"Retry-After": str(outcome.reset), **outcome.headers}
+    return detail, {"Retry-After": str(outcome.reset), **outcome.headers}
 
 
 def limit_check(name: str, key: str) -> limits.Outcome | None:
