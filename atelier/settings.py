@@ -177,6 +177,15 @@ SHOPPER_TOKEN_SECRETS = env_list("ATELIER_SHOPPER_TOKEN_SECRET", "")
 # published); beyond, reports only queue (reviews.services.review_report_add).
 REPORT_HIDES_PER_PRODUCT = int(os.environ.get("ATELIER_REPORT_HIDES_PER_PRODUCT", "3"))
 
+# Moderation (docs/moderation.md): what becomes of a new review. "post" publishes it at once (the
+# legacy behaviour); "pre" holds every one for a moderator; "screened" publishes it unless the
+# screen (reviews.screening) flags it, and holds a flagged one with the reasons. A screen that
+# fails or takes longer than SCREEN_TIMEOUT_SECONDS holds the review too.
+MODERATION_WORKFLOW = os.environ.get("ATELIER_MODERATION", "post")
+SCREEN_TIMEOUT_SECONDS = float(os.environ.get("ATELIER_SCREEN_TIMEOUT_SECONDS", "1"))
+# The screen's spam rules: more new reviews than this on one product within an hour is a burst.
+SCREEN_BURST_PER_PRODUCT_HOUR = int(os.environ.get("ATELIER_SCREEN_BURST_PER_PRODUCT_HOUR", "20"))
+
 # Admin sign-in (django-axes): after this many failures an account from one client, and a client
 # whatever the accounts, is locked out for the cool-off time (never an account everywhere: anyone
 # could lock a moderator out); `manage.py axes_reset` (or axes_reset_username) unlocks.

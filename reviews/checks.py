@@ -1,8 +1,23 @@
 """System checks of the reviews app (``manage.py check --deploy``)."""
 
-from django.core.checks import Tags, Warning, register
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
 
+from reviews.services import MODERATION_WORKFLOWS
 from reviews.shoppers import signing_enabled
+
+
+@register()
+def moderation_workflow_known(app_configs, **kwargs) -> list[Error]:
+    if settings.MODERATION_WORKFLOW in MODERATION_WORKFLOWS:
+        return []
+    return [
+        Error(
+            f"ATELIER_MODERATION is {settings.MODERATION_WORKFLOW!r}.",
+            hint=f"One of {', '.join(MODERATION_WORKFLOWS)} (docs/moderation.md).",
+            id="reviews.E001",
+        )
+    ]
 
 
 @register(Tags.security, deploy=True)

@@ -4,11 +4,15 @@ Products live in another service: ``product_id`` is a plain integer, not a forei
 Every index is named and serves one query of the API, the admin or the aggregates.
 """
 
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, HashIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, Func, Q, Value
 
+# What the public reads show: `reported` is the legacy name of "hidden", set by reports, by a
+# moderator, and for every review not published (reviews_unpublished_hidden). One column decides
+# visibility, so the aggregates' triggers, the partial indexes and the fill key on it alone.
 VISIBLE = Q(reported=False)
 # What the v2 list's `q` searches: summary and body, stemmed as English (the search index).
 SEARCH_CONFIG = "english"
@@ -39,6 +43,19 @@ def relevance() -> Func:
 SHOPPER_PER_PRODUCT = "reviews_one_per_shopper_and_product"
 
 
+class ReviewStatus(models.TextChoices):
+    """A review's moderation state (reviews.moderation): only a published one can be visible."""
+
+    PENDING = "pending", "pending"
+    PUBLISHED = "published", "published"
+    REJECTED = "rejected", "rejected"
+
+
+def body_digest() -> Func:
+    """``md5(body)``: what reviews_body_digest_idx indexes, so a body posted again is found."""
+    return Func(F("body"), function="md5", output_field=models.TextField())
+
+
 class Review(models.Model):
     id = models.AutoField(primary_key=True)
     product_id = models.IntegerField()
@@ -60,8 +77,19 @@ class Review(models.Model):
     hidden_by_reports_at = models.DateTimeField(null=True, blank=True)
     awaiting_moderator = models.BooleanField(default=False, db_default=False)
     cleared = models.BooleanField(default=False, db_default=False)
-    # The signed shopper who posted it (reviews.shoppers: a keyed hash of the store's id), if any.
+    # The signed shopper who posted it (reviews.shoppers: a keyed hash of the store's id), if any,
+    # and whether the shopper's token listed the product among their purchases.
     shopper = models.TextField(null=True, blank=True)  # noqa: DJ001
+    verified_purchase = models.BooleanField(default=False, db_default=False)
+    # The moderation state, and why the screen held it for a moderator (reviews.screening).
+    status = models.TextField(
+        choices=ReviewStatus.choices,
+        default=ReviewStatus.PUBLISHED,
+        db_default=ReviewStatus.PUBLISHED,
+    )
+    screen_reasons = ArrayField(
+        models.TextField(), default=list, db_default=Value([], ArrayField(models.TextField()))
+    )
 
     class Meta:
         db_table = "reviews"
@@ -71,6 +99,14 @@ class Review(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(helpfulness__gte=0), name="reviews_helpfulness_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReviewStatus.values), name="reviews_status_valid"
+            ),
+            # A review that is not published is hidden from every public read and aggregate.
+            models.CheckConstraint(
+                condition=Q(status=ReviewStatus.PUBLISHED) | Q(reported=True),
+                name="reviews_unpublished_hidden",
             ),
             # A signed shopper reviews a product once.
             models.UniqueConstraint(
@@ -141,6 +177,25 @@ class Review(models.Model):
                 name="reviews_reported_queue_idx",
                 condition=Q(reported=True),
             ),
+            # GET /v2/.../reviews?verified=true: a product's visible verified purchases, newest
+            # first (the other sorts sort these few rows); the summary's verified count.
+            models.Index(
+                F("product_id"),
+                F("date").desc(),
+                F("id").desc(),
+                name="reviews_product_verified_idx",
+                condition=Q(VISIBLE, verified_purchase=True),
+            ),
+            # Admin queue of reviews waiting for a moderator's approval, newest first.
+            models.Index(
+                F("date").desc(),
+                F("id").desc(),
+                name="reviews_pending_queue_idx",
+                condition=Q(status=ReviewStatus.PENDING),
+            ),
+            # The screen: the same body posted again, on any product (a hash index: small, and
+            # equality is all it answers).
+            HashIndex(body_digest(), name="reviews_body_digest_idx"),
             # Admin search by exact reviewer name.
             models.Index(fields=["reviewer_name"], name="reviews_reviewer_name_idx"),
             # Admin search by product among reported reviews (visible ones use the sort indexes).

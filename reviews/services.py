@@ -28,8 +28,16 @@ from reviews.models import (
     ReportReason,
     Review,
     ReviewPhoto,
+    ReviewStatus,
 )
+from reviews.screening import screen_reasons
 from reviews.selectors import Report, VoteState, review_report_get
+
+# The moderation workflows (settings.MODERATION_WORKFLOW; "post", the default, publishes at once).
+MODERATION_POST = "post"
+MODERATION_PRE = "pre"
+MODERATION_SCREENED = "screened"
+MODERATION_WORKFLOWS = (MODERATION_POST, MODERATION_PRE, MODERATION_SCREENED)
 
 # characteristics_pkey. KEY SHARE is the lock the foreign-key check takes anyway: it keeps the
 # rows from being deleted until the review commits, and never blocks other reviews.
@@ -51,8 +59,11 @@ def review_create(
     photos: Sequence[str] = (),
     characteristics: Mapping[int, int] | None = None,
     shopper: str | None = None,
+    verified_purchase: bool = False,
 ) -> int:
     """Write a review with its photos and characteristic ratings, all or nothing; return its id.
+    It is published at once, or waits for a moderator, as the moderation workflow decides
+    (``new_review_state``).
 
     Every characteristic id must be one of the product's; otherwise nothing is written and
     ``CharacteristicsNotOfProduct`` names the ids that are not. A signed ``shopper`` (a voter
@@ -63,6 +74,7 @@ def review_create(
         with transaction.atomic():
             if characteristics:
                 _characteristics_of_product_lock(product_id=product_id, ids=characteristics.keys())
+            status, reasons = new_review_state(product_id=product_id, summary=summary, body=body)
             review = Review.objects.create(
                 product_id=product_id,
                 rating=rating,
@@ -72,6 +84,10 @@ def review_create(
                 reviewer_name=reviewer_name,
                 reviewer_email=reviewer_email,
                 shopper=shopper,
+                verified_purchase=verified_purchase,
+                status=status,
+                reported=status != ReviewStatus.PUBLISHED,
+                screen_reasons=reasons,
                 # Kept to the millisecond, like every loaded date, so the API shows it exactly.
                 date=_now_to_the_millisecond(),
             )
@@ -80,13 +96,26 @@ def review_create(
                 CharacteristicReview(review=review, characteristic_id=cid, value=value)
                 for cid, value in characteristics.items()
             )
-            invalidate_on_commit(products=[product_id])
+            if status == ReviewStatus.PUBLISHED:
+                invalidate_on_commit(products=[product_id])
     except IntegrityError as exc:
         constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "")
         if constraint == SHOPPER_PER_PRODUCT:
             raise ReviewAlreadyPosted() from exc
         raise
     return review.pk
+
+
+def new_review_state(*, product_id: int, summary: str, body: str) -> tuple[str, list[str]]:
+    """A new review's status under the store's moderation workflow, with the screen's reasons
+    for holding it (``screened`` only)."""
+    workflow = settings.MODERATION_WORKFLOW
+    if workflow == MODERATION_PRE:
+        return ReviewStatus.PENDING, []
+    if workflow == MODERATION_SCREENED:
+        reasons = screen_reasons(product_id=product_id, summary=summary, body=body)
+        return (ReviewStatus.PENDING if reasons else ReviewStatus.PUBLISHED), reasons
+    return ReviewStatus.PUBLISHED, []
 
 
 def _now_to_the_millisecond():
@@ -279,17 +308,25 @@ def review_respond(*, review_id: int, response: str | None) -> Reply | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Moderation: restore, hide and remove many reviews at once, recorded in the admin log.
-# Each returns how many reviews it changed; ids that are unknown or already in the target state
-# are skipped. With a `moderator`, every changed review gets an admin log entry in the same
-# transaction as the write, so the log never claims a change that did not happen.
+# Moderation: approve, reject, restore, hide and remove many reviews at once, recorded in the
+# admin log. Each returns how many reviews it changed; ids that are unknown or already in the
+# target state are skipped. With a `moderator`, every changed review gets an admin log entry in
+# the same transaction as the write, so the log never claims a change that did not happen.
 # ---------------------------------------------------------------------------------------------
 
-# `AND reported` / `AND NOT reported`: only reviews that change state are touched and logged.
-# Restored or kept: published, its reports dismissed, and from then on hidden only by a moderator.
-REVIEWS_RESTORE = """
-UPDATE reviews SET reported = false, awaiting_moderator = false, cleared = true
- WHERE id = ANY(%s) AND (reported OR awaiting_moderator) RETURNING id, product_id"""
+# Each touches and logs only the reviews whose state changes. Published by a moderator (approved,
+# restored or kept): visible, its reports dismissed, and from then on hidden only by a moderator.
+PUBLISH = """
+UPDATE reviews SET status = 'published', reported = false, awaiting_moderator = false,
+                   cleared = true"""
+REVIEWS_APPROVE = f"""{PUBLISH}
+ WHERE id = ANY(%s) AND status = 'pending' RETURNING id, product_id"""
+REVIEWS_RESTORE = f"""{PUBLISH}
+ WHERE id = ANY(%s) AND status <> 'pending' AND (reported OR awaiting_moderator)
+RETURNING id, product_id"""
+REVIEWS_REJECT = """
+UPDATE reviews SET status = 'rejected', reported = true, awaiting_moderator = false
+ WHERE id = ANY(%s) AND status <> 'rejected' RETURNING id, product_id"""
 REVIEWS_HIDE = """
 UPDATE reviews SET reported = true, awaiting_moderator = false
  WHERE id = ANY(%s) AND NOT reported RETURNING id, product_id"""
@@ -300,6 +337,8 @@ REVIEW_VOTES_REMOVE = "DELETE FROM review_votes WHERE review_id = ANY(%s)"
 REVIEW_REPORTS_REMOVE = "DELETE FROM review_reports WHERE review_id = ANY(%s)"
 REVIEWS_REMOVE = "DELETE FROM reviews WHERE id = ANY(%s) RETURNING id, product_id"
 
+MODERATION_APPROVED = "Approved: published; from now on only a moderator hides it."
+MODERATION_REJECTED = "Rejected: hidden from the lists and the meta, never published."
 MODERATION_RESTORED = (
     "Restored: published, its reports dismissed; from now on only a moderator hides it."
 )
@@ -307,12 +346,28 @@ MODERATION_HIDDEN = "Reported by a moderator: hidden from the lists and the meta
 MODERATION_REMOVED = "Removed with its photos, characteristic ratings, votes and reports."
 
 
+def reviews_approve(
+    *, review_ids: Collection[int], moderator: AbstractBaseUser | None = None
+) -> int:
+    """Publish the pending reviews: they are in the product's lists and meta, and from then on
+    reports only queue them."""
+    return _moderation_apply([REVIEWS_APPROVE], review_ids, moderator, CHANGE, MODERATION_APPROVED)
+
+
+def reviews_reject(
+    *, review_ids: Collection[int], moderator: AbstractBaseUser | None = None
+) -> int:
+    """Reject the reviews, pending or published: they leave (or never reach) the lists and meta."""
+    return _moderation_apply([REVIEWS_REJECT], review_ids, moderator, CHANGE, MODERATION_REJECTED)
+
+
 def reviews_restore(
     *, review_ids: Collection[int], moderator: AbstractBaseUser | None = None
 ) -> int:
-    """Publish the reviews, hidden or waiting for a moderator, their reports dismissed: they are
-    in the product's lists and meta. Their reports stay (the moderation history); later reports
-    only queue them, and only a moderator hides them again."""
+    """Publish the reviews, hidden, rejected or waiting for a moderator, their reports dismissed:
+    they are in the product's lists and meta. Their reports stay (the moderation history); later
+    reports only queue them, and only a moderator hides them again. (Pending reviews are
+    approved, not restored.)"""
     return _moderation_apply([REVIEWS_RESTORE], review_ids, moderator, CHANGE, MODERATION_RESTORED)
 
 

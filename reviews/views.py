@@ -64,6 +64,8 @@ class ReviewViewSet(viewsets.ViewSet):
                 photos=review["photos"],
                 characteristics=review["characteristics"],
                 shopper=None if shopper is None else shopper.voter,
+                verified_purchase=shopper is not None
+                and review["product_id"] in shopper.verified_purchases,
             )
             return Answer(status=status.HTTP_201_CREATED, location=f"/reviews/{review_id}")
 

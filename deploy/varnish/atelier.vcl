@@ -87,7 +87,7 @@ sub atelier_normalize {
         set req.url = regsub(req.url, "^(/v2/products/[0-9]+/(reviews|summary))/", "\1");
         if (req.url !~ "[?&][^=&]*[%+]") {
             set req.url = regsuball(req.url,
-                "([?&])(?!(?:rating|recommend|with_photos|q|sort|limit|cursor)=)[^&]*", "\1");
+                "([?&])(?!(?:rating|recommend|with_photos|verified|q|sort|limit|cursor)=)[^&]*", "\1");
             set req.url = regsuball(req.url, "&&+", "&");
             set req.url = regsub(regsub(req.url, "\?&", "?"), "[?&]$", "");
             set req.url = std.querysort(req.url);

@@ -2,26 +2,32 @@
 
 from django.contrib import admin
 
+from reviews.models import ReviewStatus
+
 
 class ModerationStatusFilter(admin.SimpleListFilter):
-    """Reported and hidden (the moderation queue, the default), reported and still published
-    (queued by reports that could not hide them), visible, or all reviews."""
+    """Published and hidden by reports or a moderator (the moderation queue, the default),
+    reported and still published (queued by reports that could not hide them), waiting for
+    approval (with the screen's reasons), rejected, visible, or all reviews."""
 
     title = "status"
     parameter_name = "status"
     default = "reported"
+    LOOKUPS = {
+        "reported": "Reported (the queue)",
+        "queued": "Reported, still published",
+        "pending": "Pending approval",
+        "rejected": "Rejected",
+        "visible": "Visible",
+        "all": "All",
+    }
 
     def lookups(self, request, model_admin):
-        return [
-            ("reported", "Reported (the queue)"),
-            ("queued", "Reported, still published"),
-            ("visible", "Visible"),
-            ("all", "All"),
-        ]
+        return list(self.LOOKUPS.items())
 
     @classmethod
     def status(cls, value: str | None) -> str:
-        return value if value in {"reported", "queued", "visible", "all"} else cls.default
+        return value if value in cls.LOOKUPS else cls.default
 
     def value(self):
         return self.status(super().value())
@@ -35,10 +41,14 @@ class ModerationStatusFilter(admin.SimpleListFilter):
             }
 
     def queryset(self, request, queryset):
-        if self.value() == "reported":
-            return queryset.filter(reported=True)  # reviews_reported_queue_idx
+        if self.value() == "reported":  # reviews_reported_queue_idx
+            return queryset.filter(reported=True, status=ReviewStatus.PUBLISHED)
         if self.value() == "queued":
             return queryset.filter(awaiting_moderator=True)  # reviews_awaiting_queue_idx
+        if self.value() == "pending":
+            return queryset.filter(status=ReviewStatus.PENDING)  # reviews_pending_queue_idx
+        if self.value() == "rejected":  # reviews_reported_queue_idx
+            return queryset.filter(reported=True, status=ReviewStatus.REJECTED)
         if self.value() == "visible":
             return queryset.filter(reported=False)
         return queryset

@@ -6,7 +6,9 @@ log with the moderator who took them.
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, JSONField, Prefetch, Q
 from django.db.models.expressions import RawSQL
 from django.template.response import TemplateResponse
@@ -17,13 +19,24 @@ from atelier.ids import whole_number_from_text
 from reviews.admin.filters import ModerationStatusFilter, RatingFilter
 from reviews.admin.large_tables import FixedOrderChangeList, LargeTableAdmin
 from reviews.models import CharacteristicReview, ReportReason, Review, ReviewPhoto
-from reviews.services import review_respond, reviews_hide, reviews_remove, reviews_restore
+from reviews.services import (
+    review_respond,
+    reviews_approve,
+    reviews_hide,
+    reviews_reject,
+    reviews_remove,
+    reviews_restore,
+)
 
 # The review page's buttons (see change_form.html): POST key -> (service, what it did).
 PAGE_DECISIONS = {
+    "_approve": (reviews_approve, "approved"),
+    "_reject": (reviews_reject, "rejected"),
     "_restore": (reviews_restore, "restored"),
     "_report": (reviews_hide, "reported"),
 }
+# A review's page lists its newest moderation actions, up to this many.
+HISTORY_LISTED_MAX = 50
 # A review's page lists its newest reports, up to this many (the counts by reason cover them all).
 REPORTS_LISTED_MAX = 100
 # review_reports_pkey (review_id, reporter): a listed review's reports counted by reason, as
@@ -131,10 +144,10 @@ class ReviewAdmin(LargeTableAdmin):
         "photo_thumbnails",
     )
     list_display_links = ("id", "summary")
-    list_filter = (ModerationStatusFilter, RatingFilter, "recommend")
+    list_filter = (ModerationStatusFilter, RatingFilter, "recommend", "verified_purchase")
     search_fields = ("=id", "=product_id", "=reviewer_name")  # the search itself is below
     search_help_text = "An exact review id, product id or reviewer name (case-sensitive)."
-    actions = ("restore", "remove", "report")
+    actions = ("approve", "reject", "restore", "remove", "report")
     inlines = (ReviewPhotoInline, CharacteristicRatingInline)
     fieldsets = (
         (
@@ -145,9 +158,12 @@ class ReviewAdmin(LargeTableAdmin):
                     "product_id",
                     "rating",
                     "recommend",
+                    "status",
+                    "screen_reasons_text",
                     "reported",
                     "awaiting_moderator",
                     "cleared",
+                    "verified_purchase",
                 )
             },
         ),
@@ -155,6 +171,7 @@ class ReviewAdmin(LargeTableAdmin):
         ("Reviewer", {"fields": ("reviewer_name", "reviewer_email")}),
         ("Response", {"fields": ("response", "responded_at")}),
         ("Reports", {"fields": ("report_reasons", "report_list")}),
+        ("Moderation history", {"fields": ("moderation_history",)}),
     )
     # A moderator decides with the actions; the store's public response is the one field to write.
     readonly_fields = (
@@ -162,9 +179,12 @@ class ReviewAdmin(LargeTableAdmin):
         "product_id",
         "rating",
         "recommend",
+        "status",
+        "screen_reasons_text",
         "reported",
         "awaiting_moderator",
         "cleared",
+        "verified_purchase",
         "summary",
         "body",
         "date",
@@ -174,6 +194,7 @@ class ReviewAdmin(LargeTableAdmin):
         "report_reasons",
         "report_list",
         "responded_at",
+        "moderation_history",
     )
 
     class Media:
@@ -182,10 +203,18 @@ class ReviewAdmin(LargeTableAdmin):
     def get_changelist(self, request, **kwargs):
         return ReviewChangeList
 
+    def get_list_display(self, request):
+        # The pending queue shows why the screen held each review where the others show reports.
+        if ModerationStatusFilter.status(request.GET.get("status")) == "pending":
+            shown = super().get_list_display(request)
+            return tuple("screen" if name == "reports" else name for name in shown)
+        return super().get_list_display(request)
+
     def get_ordering(self, request):
-        # The queue walks reviews_reported_queue_idx; other lists walk the primary key backwards
-        # (newest ids first), since no index orders all reviews by date.
-        if ModerationStatusFilter.status(request.GET.get("status")) in {"reported", "queued"}:
+        # The queues walk their partial indexes (reviews_*_queue_idx), newest first; other lists
+        # walk the primary key backwards (newest ids first): no index orders all reviews by date.
+        queues = {"reported", "queued", "pending", "rejected"}
+        if ModerationStatusFilter.status(request.GET.get("status")) in queues:
             return ("-date", "-id")
         return ("-id",)
 
@@ -262,6 +291,44 @@ class ReviewAdmin(LargeTableAdmin):
     def body_start(self, review: Review) -> str:
         return Truncator(review.body).chars(120)
 
+    @admin.display(description="screen")
+    def screen(self, review: Review) -> str:
+        return ", ".join(review.screen_reasons)
+
+    @admin.display(description="held by the screen for")
+    def screen_reasons_text(self, review: Review) -> str:
+        return ", ".join(review.screen_reasons) or "—"
+
+    @admin.display(description="actions (UTC)")
+    def moderation_history(self, review: Review) -> str:
+        # django_admin_log_object_idx: the review's entries, newest first.
+        entries = (
+            LogEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(Review), object_id=str(review.pk)
+            )
+            .select_related("user")
+            .order_by("-action_time")[:HISTORY_LISTED_MAX]
+        )
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    entry.action_time.strftime("%Y-%m-%d %H:%M:%S"),
+                    entry.user.get_username(),
+                    entry.get_change_message() or entry.get_action_flag_display(),
+                )
+                for entry in entries
+            ),
+        )
+        if not rows:
+            return "No moderator has acted on it."
+        return format_html(
+            '<table class="review-history"><thead><tr><th>when</th><th>who</th><th>what</th>'
+            "</tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
     @admin.display(description="reports")
     def reports(self, review: Review) -> str:
         return reasons_counted(getattr(review, "reports_by_reason", None))
@@ -303,6 +370,20 @@ class ReviewAdmin(LargeTableAdmin):
         return format_html_join(
             "", "{}", ((photo_thumbnail(photo.url),) for photo in review.photos.all())
         )
+
+    @admin.action(description="Approve selected pending reviews (publish)", permissions=["change"])
+    def approve(self, request, queryset):
+        review_ids = self._selected_ids(request, queryset)
+        if review_ids:
+            approved = reviews_approve(review_ids=review_ids, moderator=request.user)
+            self.message_user(request, f"Approved {approved} of {len(review_ids)} reviews.")
+
+    @admin.action(description="Reject selected reviews (never published)", permissions=["change"])
+    def reject(self, request, queryset):
+        review_ids = self._selected_ids(request, queryset)
+        if review_ids:
+            rejected = reviews_reject(review_ids=review_ids, moderator=request.user)
+            self.message_user(request, f"Rejected {rejected} of {len(review_ids)} reviews.")
 
     @admin.action(
         description="Restore or keep selected reviews (published, reports dismissed)",

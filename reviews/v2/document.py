@@ -34,6 +34,7 @@ class Counts:
     ratings: dict[int, int]
     recommend_true: int
     recommend_false: int
+    verified_purchases: int  # posted by signed shoppers who bought the product
     characteristic_values: dict[int, dict[int, int]]  # characteristic id -> value -> count
 
 
@@ -86,6 +87,7 @@ def counts_shape(counts: Counts, characteristics: list[tuple[int, str]]) -> dict
             "count": counts.recommend_true,
             "percentage": rounded_tenths(100 * counts.recommend_true, total),
         },
+        "verified_purchases": counts.verified_purchases,
         "characteristics": [
             characteristic_shape(cid, name, counts.characteristic_values.get(cid, {}))
             for cid, name in characteristics

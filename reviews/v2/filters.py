@@ -34,6 +34,13 @@ class ReviewFilterSet(django_filters.FilterSet):
         choices=BOOLEAN_CHOICES,
         help_text="true: only reviews with photos; false: only reviews without.",
     )
+    verified = django_filters.ChoiceFilter(
+        choices=BOOLEAN_CHOICES,
+        help_text=(
+            "true: only verified purchases (posted by a signed shopper who bought the product);"
+            " false: only the others."
+        ),
+    )
     q = django_filters.CharFilter(
         max_length=SEARCH_LENGTH_MAX,
         help_text=(
@@ -83,6 +90,7 @@ def filterset_filters(product_id: int, query) -> ReviewFilters:
         ratings=tuple(sorted(set(given["rating"] or ()))),
         recommend=flag("recommend"),
         with_photos=flag("with_photos"),
+        verified=flag("verified"),
         search=given["q"] or "",
     )
 
@@ -97,9 +105,11 @@ def quick_filters(product_id: int, query) -> ReviewFilters | None:
     form on each request, about half a millisecond. None for anything else, which the FilterSet
     judges, so that every error has one source (a test drives both with the same queries)."""
     ratings = query.getlist("rating")
-    recommend, with_photos, q = query.get("recommend"), query.get("with_photos"), query.get("q")
-    if not set(ratings) <= RATINGS or recommend not in FLAGS or with_photos not in FLAGS:
+    flags = [query.get(name) for name in ("recommend", "with_photos", "verified")]
+    q = query.get("q")
+    if not set(ratings) <= RATINGS or not all(flag in FLAGS for flag in flags):
         return None
+    recommend, with_photos, verified = flags
     search = ""
     if q is not None:
         search = q.strip()  # as a form's CharField cleans it
@@ -110,5 +120,6 @@ def quick_filters(product_id: int, query) -> ReviewFilters | None:
         ratings=tuple(sorted({int(rating) for rating in ratings})),
         recommend=FLAGS[recommend],
         with_photos=FLAGS[with_photos],
+        verified=FLAGS[verified],
         search=search,
     )

@@ -53,6 +53,9 @@ class V2ReviewOutputSerializer(ReviewOutputSerializer):
         allow_null=True,
         help_text="When the store wrote its `response` (ISO 8601, UTC, ms); null without.",
     )
+    verified_purchase = serializers.BooleanField(
+        help_text="Posted by a signed shopper whose token lists the product among their purchases."
+    )
     characteristics = CharacteristicRatingOutputSerializer(many=True)
     my_vote = serializers.ChoiceField(
         choices=["up", "none"], required=False, help_text="Only when the request has X-Voter."
@@ -106,6 +109,9 @@ class CountsOutputSerializer(serializers.Serializer):
     average = AverageOutputField(allow_null=True)
     average_rounded = serializers.FloatField(allow_null=True, help_text="Half-up to one decimal.")
     recommended = RecommendedOutputSerializer()
+    verified_purchases = serializers.IntegerField(
+        min_value=0, help_text="How many of the reviews are verified purchases."
+    )
     characteristics = CharacteristicSummaryOutputSerializer(many=True)
 
 
@@ -209,6 +215,7 @@ FILTERS = [
     ),
     boolean_choice("recommend"),
     boolean_choice("with_photos"),
+    boolean_choice("verified"),
     OpenApiParameter(
         "q",
         {"type": "string", "maxLength": SEARCH_LENGTH_MAX, "pattern": "^[^\\x00]*$"},
@@ -273,6 +280,7 @@ PRODUCT_SUMMARY = extend_schema(
                 "average": "4.2500000000000000",
                 "average_rounded": 4.3,
                 "recommended": {"count": 3, "percentage": 75.0},
+                "verified_purchases": 1,
                 "characteristics": [
                     {
                         "id": 14,
@@ -296,6 +304,7 @@ PRODUCT_SUMMARY = extend_schema(
                     "average": "5.0000000000000000",
                     "average_rounded": 5.0,
                     "recommended": {"count": 2, "percentage": 100.0},
+                    "verified_purchases": 1,
                     "characteristics": [
                         {
                             "id": 14,

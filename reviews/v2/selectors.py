@@ -3,7 +3,8 @@
 Each read is one SQL statement, so that everything it returns (the page, its total, the aggregate
 version, the snapshot's latest review id; or the summary's counts and version) comes from one
 snapshot of the database and agrees. Counts come from the aggregate cells (migration 0013)
-whenever the filters are made of rating, recommend and photos alone; only a search is counted.
+whenever the filters are made of rating, recommend and photos alone; a search, or the verified
+filter, is counted.
 """
 
 import json
@@ -38,6 +39,7 @@ class ReviewFilters:
     ratings: tuple[int, ...] = ()  # any of these (sorted, distinct); () is every rating
     recommend: bool | None = None
     with_photos: bool | None = None
+    verified: bool | None = None  # a verified purchase, or not
     search: str = ""  # web search syntax, stemmed as English; blank searches nothing
 
     def given(self) -> dict[str, Any]:
@@ -45,7 +47,7 @@ class ReviewFilters:
         given: dict[str, Any] = {}
         if self.ratings:
             given["rating"] = list(self.ratings)
-        for name in ("recommend", "with_photos"):
+        for name in ("recommend", "with_photos", "verified"):
             value = getattr(self, name)
             if value is not None:
                 given[name] = "true" if value else "false"
@@ -73,6 +75,8 @@ def reviews_filtered(filters: ReviewFilters) -> QuerySet:
     if filters.with_photos is not None:
         photos = Exists(ReviewPhoto.objects.filter(review_id=OuterRef("id")))
         reviews = reviews.filter(photos if filters.with_photos else ~photos)
+    if filters.verified is not None:  # true: reviews_product_verified_idx
+        reviews = reviews.filter(verified_purchase=filters.verified)
     if filters.search.strip():
         # The same expression as reviews_product_search_idx, so the index answers it.
         reviews = reviews.alias(search=SearchDocument()).filter(
@@ -115,13 +119,18 @@ RESPONDED_AT_JSON = (
     "'responded_at', to_char(page.responded_at AT TIME ZONE 'UTC', "
     '\'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"\')'
 )
+VERIFIED_JSON = "'verified_purchase', page.verified_purchase"
 # A v2 list result, and the same with the voter's vote.
 RESULT_JSON = _result_json(
-    REVIEW_JSON_FIELDS, RESPONDED_AT_JSON, f"'characteristics', {CHARACTERISTICS_JSON}"
+    REVIEW_JSON_FIELDS,
+    RESPONDED_AT_JSON,
+    VERIFIED_JSON,
+    f"'characteristics', {CHARACTERISTICS_JSON}",
 )
 RESULT_JSON_WITH_VOTE = _result_json(
     REVIEW_JSON_FIELDS,
     RESPONDED_AT_JSON,
+    VERIFIED_JSON,
     f"'characteristics', {CHARACTERISTICS_JSON}",
     f"'my_vote', {MY_VOTE_JSON}",
 )
@@ -139,8 +148,9 @@ CELLS_SELECTED = " AND ".join(f"cell.{name} = ANY(%s)" for name in CELL_DIMENSIO
 
 def cells_selected(filters: ReviewFilters) -> list[list] | None:
     """The values of each cell dimension (``CELL_DIMENSIONS``) that ``filters`` select, the
-    parameters of ``CELLS_SELECTED``; None when a search is given, which cells cannot count."""
-    if filters.search:
+    parameters of ``CELLS_SELECTED``; None when a search or the verified filter is given, which
+    cells cannot count."""
+    if filters.search or filters.verified is not None:
         return None
     both = [False, True]
     return [
@@ -219,7 +229,7 @@ def page_statement(
     rows = (
         rows.order_by(*sort.order_by(reverse=backwards))
         .annotate(**{name: key.expression for name, key in zip(key_names, sort.keys, strict=True)})
-        .values(*REVIEW_COLUMNS, *key_names, "responded_at")[: limit + 1]
+        .values(*REVIEW_COLUMNS, *key_names, "responded_at", "verified_purchase")[: limit + 1]
     )
     page_sql, page_params = rows.query.sql_with_params()
     if cells is not None:
@@ -264,21 +274,25 @@ SELECT (SELECT coalesce(json_agg({RESULT_JSON if voter is None else RESULT_JSON_
 
 
 # The product's aggregates (product_meta primary key), its characteristics
-# (characteristics_product_idx) with theirs (characteristic_meta primary key).
+# (characteristics_product_idx) with theirs (characteristic_meta primary key), and its verified
+# purchases (reviews_product_verified_idx: counted, they are few).
 SUMMARY_STORED = f"""
 SELECT meta.version, {", ".join(f"meta.{name}" for name in PRODUCT_META_COUNTS)},
        (SELECT json_agg(json_build_array(c.id, c.name, cm.value_1, cm.value_2, cm.value_3,
                                          cm.value_4, cm.value_5) ORDER BY c.id)
           FROM characteristics AS c
           LEFT JOIN characteristic_meta AS cm ON cm.characteristic_id = c.id
-         WHERE c.product_id = %s)::text"""
+         WHERE c.product_id = %s)::text,
+       (SELECT count(*) FROM reviews
+         WHERE product_id = %s AND NOT reported AND verified_purchase)"""
 
 
 def _filtered_counts(reviews: str, ratings: str, value_count: str) -> str:
     """The summary's filtered columns: the ratings and recommends of ``reviews`` (rows of
-    ``rating``, ``recommend``, ``n`` and, only those counted, ``selected``), and each
+    ``rating``, ``recommend``, ``n`` and, only those counted, ``selected``), each
     characteristic's distribution over ``ratings`` (rows of ``characteristic_id``;
-    ``value_count`` counts the value {n} of them)."""
+    ``value_count`` counts the value {n} of them), and the verified purchases among them (a
+    count of its own, whose statement follows)."""
     counts = ", ".join(f"{value_count.format(n=n)} AS value_{n}" for n in range(1, 6))
     values = ", ".join(f"by_characteristic.value_{n}" for n in range(1, 6))
     sums = [
@@ -292,7 +306,8 @@ def _filtered_counts(reviews: str, ratings: str, value_count: str) -> str:
        (SELECT json_agg(json_build_array(by_characteristic.characteristic_id, {values}))
           FROM (SELECT f.characteristic_id, {counts}
                   FROM {ratings} AS f
-                 GROUP BY 1) AS by_characteristic)::text"""
+                 GROUP BY 1) AS by_characteristic)::text,
+       (SELECT count(*) FROM ({{verified}}) AS verified)"""
 
 
 # Over a search, counted now: the filtered reviews' ratings and recommends, and their
@@ -320,30 +335,36 @@ def product_summary_get(*, filters: ReviewFilters) -> Summary:
     counts over the reviews they select."""
     product_id = filters.product_id
     statement = SUMMARY_STORED
-    params: list[Any] = [product_id]
+    params: list[Any] = [product_id, product_id]
     cells = cells_selected(filters)
     narrowed = bool(filters.given())
+    if narrowed:
+        verified_sql, verified_params = (
+            reviews_filtered(filters).filter(verified_purchase=True).values("id").query
+        ).sql_with_params()
     if narrowed and cells is not None:
-        statement += SUMMARY_FILTERED_CELLS
-        params += [*cells, product_id, *cells, product_id]
+        statement += SUMMARY_FILTERED_CELLS.format(verified=verified_sql)
+        params += [*cells, product_id, *cells, product_id, *verified_params]
     elif narrowed:
         filtered_sql, filtered_params = (
             reviews_filtered(filters).values("id", "rating", "recommend").query.sql_with_params()
         )
         statement = f"WITH filtered AS MATERIALIZED ({filtered_sql})\n{statement}"
-        statement += SUMMARY_FILTERED_COUNTED
-        params = [*filtered_params, *params]
+        statement += SUMMARY_FILTERED_COUNTED.format(verified=verified_sql)
+        params = [*filtered_params, *params, *verified_params]
     statement += "\n  FROM (SELECT) AS one LEFT JOIN product_meta AS meta ON meta.product_id = %s"
     params.append(product_id)
     with prepared_cursor() as db:
         db.execute(statement, params)
         row = db.fetchone()
-    version, counts, characteristics_json, filtered_json = row[0], row[1:8], row[8], row[9:]
+    version, counts, characteristics_json, verified = row[0], row[1:8], row[8], row[9]
+    filtered_json = row[10:]
     stored = json.loads(characteristics_json or "[]")
     everything = Counts(
         ratings={n: counts[n - 1] or 0 for n in range(1, 6)},
         recommend_false=counts[5] or 0,
         recommend_true=counts[6] or 0,
+        verified_purchases=verified,
         characteristic_values={
             cid: {n: values[n - 1] or 0 for n in range(1, 6)} for cid, _, *values in stored
         },
@@ -355,6 +376,7 @@ def product_summary_get(*, filters: ReviewFilters) -> Summary:
             ratings={n: totals[n - 1] for n in range(1, 6)},
             recommend_false=totals[5],
             recommend_true=totals[6],
+            verified_purchases=filtered_json[2],
             characteristic_values={
                 cid: dict(enumerate(values, start=1))
                 for cid, *values in json.loads(filtered_json[1] or "[]")
