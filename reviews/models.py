@@ -217,9 +217,10 @@ class Review(models.Model):
                 name="reviews_awaiting_queue_idx",
                 condition=Q(awaiting_moderator=True),
             ),
-            # Admin queue filtered by rating / recommend: the bounded count, index-only.
+            # Admin queues of hidden reviews (reported, rejected) filtered by rating / recommend:
+            # the bounded count, index-only.
             models.Index(
-                fields=["rating", "recommend"],
+                fields=["rating", "recommend", "status"],
                 name="reviews_reported_filters_idx",
                 condition=Q(reported=True),
             ),

@@ -19,7 +19,11 @@ def tables_dump() -> dict[str, list[tuple]]:
     with connection.cursor() as cursor:
         for table in LOAD_ORDER:
             cursor.execute(f"SELECT * FROM {table.name} ORDER BY id")
-            dump[table.name] = cursor.fetchall()
+            # Rows as tuples of hashable values (an array column comes as a list).
+            dump[table.name] = [
+                tuple(tuple(v) if isinstance(v, list) else v for v in row)
+                for row in cursor.fetchall()
+            ]
     return dump
 
 

@@ -92,6 +92,19 @@ class Migration(migrations.Migration):
                 name="reviews_unpublished_hidden",
             ),
         ),
+        # The hidden reviews' queues now filter on the state too: the count stays index-only.
+        migrations.RemoveIndex(
+            model_name="review",
+            name="reviews_reported_filters_idx",
+        ),
+        migrations.AddIndex(
+            model_name="review",
+            index=models.Index(
+                condition=models.Q(("reported", True)),
+                fields=["rating", "recommend", "status"],
+                name="reviews_reported_filters_idx",
+            ),
+        ),
         # A review's moderation history on its admin page: the admin log's entries of one object,
         # newest first (Django indexes the log by content type and by user only).
         migrations.RunSQL(

@@ -31,24 +31,28 @@ def product_meta_from_base_tables(product_id: int) -> dict:
 
     Not ``avg(integer)::text`` itself: it renders 20 decimals when the mean's leading digits equal
     the count's (two ratings of 1 give "1.00000000000000000000"); the contract says 16. Dividing at
-    scale 30 then rounding is exact for any count below 10**13."""
+    scale 30 then rounding is exact for any count below 10**13. Counted are the published reviews
+    not hidden, written out here: the service itself keys on ``reported`` alone."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT rating::text, count(*)::text FROM reviews"
-            " WHERE product_id = %s AND NOT reported GROUP BY rating ORDER BY rating",
+            " WHERE product_id = %s AND status = 'published' AND NOT reported"
+            " GROUP BY rating ORDER BY rating",
             [product_id],
         )
         ratings = dict(cursor.fetchall())
         cursor.execute(
             "SELECT recommend::text, count(*)::text FROM reviews"
-            " WHERE product_id = %s AND NOT reported GROUP BY recommend ORDER BY recommend",
+            " WHERE product_id = %s AND status = 'published' AND NOT reported"
+            " GROUP BY recommend ORDER BY recommend",
             [product_id],
         )
         recommended = dict(cursor.fetchall())
         cursor.execute(
             "SELECT c.id, c.name,"
-            " round(sum(cr.value) FILTER (WHERE NOT r.reported)::numeric(60, 30)"
-            " / nullif(count(cr.value) FILTER (WHERE NOT r.reported), 0), 16)::text"
+            " round(sum(cr.value) FILTER (WHERE r.status = 'published' AND NOT r.reported)"
+            "::numeric(60, 30) / nullif(count(cr.value)"
+            " FILTER (WHERE r.status = 'published' AND NOT r.reported), 0), 16)::text"
             " FROM characteristics c"
             " LEFT JOIN characteristic_reviews cr ON cr.characteristic_id = c.id"
             " LEFT JOIN reviews r ON r.id = cr.review_id"

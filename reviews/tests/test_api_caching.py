@@ -1,40 +1,12 @@
 """What the API tells an HTTP cache and browsers (ETag, 304, Cache-Control, tags), and the purges
 its writes send once they commit, received by a real HTTP server standing in for a cache node."""
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 from django.db import transaction
 
 from reviews import services
 from reviews.invalidation import TAGGED_REVIEWS_MAX, race_key
 from reviews.tests.factories import review_make
-
-
-@pytest.fixture
-def cache_node(settings):
-    """An HTTP server that records the PURGE requests it gets; the app's only cache node."""
-    purges: list[dict[str, str]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_PURGE(self):
-            purges.append({"xkey": self.headers["xkey"], "race": self.headers["X-Cache-Race"]})
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    settings.CACHE_NODES = [f"http://127.0.0.1:{server.server_address[1]}"]
-    settings.CACHE_REPURGE_SECONDS = 0
-    yield purges
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.mark.django_db

@@ -126,8 +126,8 @@ def without_made_ids(headers: list[tuple[str, str]], environ: dict) -> list[tupl
 
 # -- what the requests are made of -----------------------------------------------------------
 PARAMETER_NAMES = (
-    "product_id", "page", "count", "sort", "rating", "recommend", "with_photos", "q", "limit",
-    "cursor", "utm_source",
+    "product_id", "page", "count", "sort", "rating", "recommend", "with_photos", "verified", "q",
+    "limit", "cursor", "utm_source",
 )  # fmt: skip
 PARAMETER_VALUES = (
     "", "1", "2", "7", "8", "0", "-1", "x", "5.0", "1000", "1001", "10000", "99999999999",
@@ -270,6 +270,7 @@ PLAIN = [
     (f"/v2/products/{PRODUCT}/reviews", "rating=4&rating=5&q=zipper&sort=newest&limit=5"),
     (f"/v2/products/{PRODUCT}/reviews/", ""),
     (f"/v2/products/{PRODUCT}/summary", "with_photos=true"),
+    (f"/v2/products/{PRODUCT}/reviews", "verified=true&sort=helpful"),
 ]
 
 

@@ -6,7 +6,8 @@ import random
 import pytest
 from django.db import connection, transaction
 
-from reviews.models import Characteristic, CharacteristicReview, Review, ReviewPhoto
+from reviews import services
+from reviews.models import Characteristic, CharacteristicReview, Review, ReviewPhoto, ReviewStatus
 from reviews.selectors import product_meta_get
 from reviews.tests.factories import characteristic_make
 from reviews.tests.meta_oracle import assert_meta_exact, product_meta_from_base_tables
@@ -28,11 +29,14 @@ class Writer:
         }
 
     def new_review(self, product_id: int) -> Review:
+        # Published, or waiting for a moderator (pre-moderation, the screen), or rejected.
+        status = self.rng.choices(list(ReviewStatus), [8, 1, 1])[0]
         return Review(
             product_id=product_id,
             rating=self.rng.randint(1, 5),
             recommend=self.rng.random() < 0.7,
-            reported=self.rng.random() < 0.1,
+            status=status,
+            reported=status != ReviewStatus.PUBLISHED or self.rng.random() < 0.1,
             date="2021-06-01T00:00:00Z",
             body="body",
             reviewer_name="name",
@@ -70,10 +74,24 @@ class Writer:
         Review.objects.filter(id__in=self.some_reviews(1)).update(reported=True)
 
     def restore(self):
-        Review.objects.filter(id__in=self.some_reviews(1)).update(reported=False)
+        chosen = self.some_reviews(1)
+        Review.objects.filter(id__in=chosen, status=ReviewStatus.PUBLISHED).update(reported=False)
 
     def bulk_moderate(self):
-        Review.objects.filter(id__in=self.some_reviews(6)).update(reported=self.rng.random() < 0.5)
+        hide = self.rng.random() < 0.5
+        chosen = Review.objects.filter(id__in=self.some_reviews(6))
+        if not hide:  # only a published review may be shown (reviews_unpublished_hidden)
+            chosen = chosen.filter(status=ReviewStatus.PUBLISHED)
+        chosen.update(reported=hide)
+
+    def approve(self):
+        services.reviews_approve(review_ids=self.some_reviews(4))
+
+    def reject(self):
+        services.reviews_reject(review_ids=self.some_reviews(3))
+
+    def publish(self):
+        services.reviews_restore(review_ids=self.some_reviews(3))
 
     def change_rating(self):
         Review.objects.filter(id__in=self.some_reviews(2)).update(rating=self.rng.randint(1, 5))
@@ -139,6 +157,9 @@ class Writer:
             (self.report, 3),
             (self.restore, 2),
             (self.bulk_moderate, 2),
+            (self.approve, 2),
+            (self.reject, 2),
+            (self.publish, 1),
             (self.change_rating, 2),
             (self.change_recommend, 2),
             (self.mark_helpful, 2),

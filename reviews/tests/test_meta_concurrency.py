@@ -7,8 +7,9 @@ import time
 import pytest
 from django.db import close_old_connections, connection, transaction
 
+from reviews import services
 from reviews.meta.rebuild import meta_rebuild
-from reviews.models import CharacteristicReview, ProductMeta, Review, ReviewPhoto
+from reviews.models import CharacteristicReview, ProductMeta, Review, ReviewPhoto, ReviewStatus
 from reviews.selectors import product_meta_get
 from reviews.tests.factories import characteristic_make
 from reviews.tests.meta_oracle import assert_meta_exact, product_meta_from_base_tables
@@ -40,12 +41,20 @@ def in_threads(work, count: int, timeout: float = 60) -> list[BaseException]:
     return errors
 
 
-def post(product_id: int, characteristics: list, rng: random.Random, pause: float = 0) -> None:
+def post(
+    product_id: int,
+    characteristics: list,
+    rng: random.Random,
+    pause: float = 0,
+    status: str = ReviewStatus.PUBLISHED,
+) -> None:
     """What POST /reviews does: the review, then its ratings and its photos (for some), in one
-    transaction."""
+    transaction. A review posted pending (pre-moderation, the screen) is hidden until approved."""
     with transaction.atomic():
         review = Review.objects.create(
             product_id=product_id,
+            status=status,
+            reported=status != ReviewStatus.PUBLISHED,
             rating=rng.randint(1, 5),
             recommend=rng.random() < 0.5,
             date="2021-06-01T00:00:00Z",
@@ -102,15 +111,25 @@ def test_mixed_concurrent_writes_neither_deadlock_nor_drift():
             choice = rng.random()
             if choice < 0.35 or not ids:
                 product_id = rng.choice(products)
-                post(product_id, characteristics[product_id], rng)
-            elif choice < 0.55:
+                status = ReviewStatus.PENDING if rng.random() < 0.3 else ReviewStatus.PUBLISHED
+                post(product_id, characteristics[product_id], rng, status=status)
+            elif choice < 0.5:
                 Review.objects.filter(id=rng.choice(ids)).update(reported=True)
-            elif choice < 0.7:
-                Review.objects.filter(id=rng.choice(ids)).update(reported=False)
+            elif choice < 0.6:
+                shown = Review.objects.filter(status=ReviewStatus.PUBLISHED)
+                shown.filter(id=rng.choice(ids)).update(reported=False)
             elif choice < 0.8:
-                # Admin bulk moderation over several products.
+                # Admin bulk moderation over several products: approve, reject, publish, hide.
                 chosen = rng.sample(ids, min(4, len(ids)))
-                Review.objects.filter(id__in=chosen).update(reported=rng.random() < 0.5)
+                decide = rng.choice(
+                    [
+                        services.reviews_approve,
+                        services.reviews_reject,
+                        services.reviews_restore,
+                        services.reviews_hide,
+                    ]
+                )
+                decide(review_ids=chosen)
             elif choice < 0.88:
                 Review.objects.filter(id=rng.choice(ids)).delete()  # ratings first, then review
             elif choice < 0.94:

@@ -6,7 +6,7 @@ from django.db import connection
 
 from loaders.database.post_load import AGGREGATE_TABLES, post_load
 from reviews.meta.fill import meta_fill_empty, meta_table_fill_if_empty
-from reviews.models import CharacteristicMeta, ProductMeta, Review
+from reviews.models import CharacteristicMeta, ProductMeta, Review, ReviewStatus
 from reviews.tests.factories import (
     characteristic_make,
     characteristic_review_make,
@@ -23,7 +23,8 @@ LOADED = ("reviews", "reviews_photos", "characteristics", "characteristic_review
 @pytest.fixture
 def catalogue():
     """Products whose counts only a correct fill gets right: reported reviews, reviews without
-    ratings, characteristics without ratings or rated only through reported reviews."""
+    ratings, characteristics without ratings or rated only through reported reviews, reviews
+    waiting for a moderator or rejected."""
     fit, length = characteristic_make(product_id=7), characteristic_make(7, "Length")
     characteristic_make(7, "Quality")  # never rated
     for rating, value in ((5, 4), (3, 1), (5, 5)):
@@ -39,11 +40,17 @@ def catalogue():
     hidden = review_make(product_id=8, rating=4)
     characteristic_review_make(comfort, hidden, 3)
     review_make(product_id=9, rating=5)  # a product with one review, no characteristics
+    # Rated and photographed, but pending and rejected: counted nowhere.
+    for status in (ReviewStatus.PENDING, ReviewStatus.REJECTED):
+        unpublished = review_make(product_id=7, rating=1, status=status, reported=True)
+        characteristic_review_make(fit, unpublished, 1)
+        photo_make(unpublished)
     photo_make(review)  # one photo on a review of 7 with ratings, two on the reported one
     photo_make(reported)
     photo_make(reported)
     Review.objects.filter(id__in=[reported.id, hidden.id]).update(reported=True)
     assert 8 not in rows("product_meta_fresh")
+    assert rows("product_meta_fresh")[7][0] == 0  # no 1-star review of 7 counts
     assert comfort.id not in rows("characteristic_meta_fresh")
 
 

@@ -30,10 +30,15 @@ def query_of(**lists: list[str]) -> QueryDict:
     rating=st.lists(VALUES, max_size=3),
     recommend=st.lists(VALUES, max_size=1),
     with_photos=st.lists(VALUES, max_size=1),
+    verified=st.lists(VALUES, max_size=1),
     q=st.lists(VALUES, max_size=1),
 )
-def test_the_quick_reading_is_the_filtersets_wherever_it_answers(rating, recommend, with_photos, q):
-    query = query_of(rating=rating, recommend=recommend, with_photos=with_photos, q=q)
+def test_the_quick_reading_is_the_filtersets_wherever_it_answers(
+    rating, recommend, with_photos, verified, q
+):
+    query = query_of(
+        rating=rating, recommend=recommend, with_photos=with_photos, verified=verified, q=q
+    )
     quick = quick_filters(7, query)
     try:
         full: ReviewFilters | None = filterset_filters(7, query)
@@ -44,6 +49,14 @@ def test_the_quick_reading_is_the_filtersets_wherever_it_answers(rating, recomme
 
 
 def test_plain_filters_are_read_without_the_filterset():
-    query = query_of(rating=["5", "4", "5"], recommend=["true"], with_photos=["false"], q=[" fit "])
-    expected = ReviewFilters(7, ratings=(4, 5), recommend=True, with_photos=False, search="fit")
+    query = query_of(
+        rating=["5", "4", "5"],
+        recommend=["true"],
+        with_photos=["false"],
+        verified=["true"],
+        q=[" fit "],
+    )
+    expected = ReviewFilters(
+        7, ratings=(4, 5), recommend=True, with_photos=False, verified=True, search="fit"
+    )
     assert quick_filters(7, query) == expected == filterset_filters(7, query)

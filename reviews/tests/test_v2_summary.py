@@ -64,6 +64,7 @@ def fresh_counts(reviews) -> dict:
         "average": sixteen(rating_sum, total),
         "average_rounded": tenths(rating_sum, total),
         "recommended": {"count": recommended, "percentage": tenths(100 * recommended, total)},
+        "verified_purchases": sum(1 for r in reviews if r.verified_purchase),
         "characteristics": characteristics,
     }
 
@@ -89,6 +90,8 @@ def test_the_filtered_block_is_a_fresh_count_of_the_filtered_reviews(api, catalo
         reviews = reviews.filter(recommend=filters["recommend"] == "true")
     if "with_photos" in filters:
         reviews = reviews.filter(photos__isnull=filters["with_photos"] != "true").distinct()
+    if "verified" in filters:
+        reviews = reviews.filter(verified_purchase=filters["verified"] == "true")
     if "q" in filters:
         family = {"zippers": "zipper", "fabric": "fabric"}[filters["q"]]
         reviews = [r for r in reviews if r.id in {c.id for c in catalog if family in c.families}]

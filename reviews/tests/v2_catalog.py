@@ -22,9 +22,11 @@ START = datetime(2021, 3, 1, tzinfo=UTC)
 
 
 def catalog_make():
-    """A product with 45 reviews of every kind (some reported, some sharing a date or a
-    helpfulness, some with photos and ratings of two characteristics), and a neighbour's."""
+    """A product with 45 reviews of every kind (some reported, some pending or rejected, some
+    verified purchases, some sharing a date or a helpfulness, some with photos and ratings of two
+    characteristics), and a neighbour's."""
     rng = random.Random(15)
+    moderation = random.Random(16)  # the states and purchases, apart from the older choices
     fit, size = characteristic_make(PRODUCT, "Fit"), characteristic_make(PRODUCT, "Size")
     made = []
     for n in range(45):
@@ -42,7 +44,12 @@ def catalog_make():
             summary=" ".join(words[:3]),
             body=" ".join(words[3:]) + ".",
             reported=rng.random() < 0.1,
+            verified_purchase=moderation.random() < 0.3,
         )
+        state = moderation.choices(["published", "pending", "rejected"], [85, 8, 7])[0]
+        if state != "published":  # a review not published is hidden (reviews_unpublished_hidden)
+            review.status, review.reported = state, True
+            review.save(update_fields=["status", "reported"])
         review.families = set(families)  # type: ignore[attr-defined]
         review.has_photos = rng.random() < 0.4  # type: ignore[attr-defined]
         if review.has_photos:  # type: ignore[attr-defined]
@@ -64,4 +71,6 @@ FILTER_CASES = [
     {"with_photos": "false", "recommend": "true"},
     {"q": "zippers"},
     {"q": "fabric", "rating": ["3", "4", "5"]},
+    {"verified": "true"},
+    {"verified": "false", "rating": ["4", "5"]},
 ]

@@ -4,6 +4,14 @@ BEGIN;
 --
 DROP INDEX django_admin_log_object_idx;
 --
+-- Create index reviews_reported_filters_idx on field(s) rating, recommend, status of model review
+--
+DROP INDEX IF EXISTS "reviews_reported_filters_idx";
+--
+-- Remove index reviews_reported_filters_idx from review
+--
+CREATE INDEX "reviews_reported_filters_idx" ON "reviews" ("rating", "recommend") WHERE "reported";
+--
 -- Create constraint reviews_unpublished_hidden on model review
 --
 ALTER TABLE "reviews" DROP CONSTRAINT "reviews_unpublished_hidden";

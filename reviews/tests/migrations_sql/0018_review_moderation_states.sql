@@ -32,6 +32,14 @@ ALTER TABLE "reviews" ADD CONSTRAINT "reviews_status_valid" CHECK ("status" IN (
 --
 ALTER TABLE "reviews" ADD CONSTRAINT "reviews_unpublished_hidden" CHECK (("status" = 'published' OR "reported"));
 --
+-- Remove index reviews_reported_filters_idx from review
+--
+DROP INDEX IF EXISTS "reviews_reported_filters_idx";
+--
+-- Create index reviews_reported_filters_idx on field(s) rating, recommend, status of model review
+--
+CREATE INDEX "reviews_reported_filters_idx" ON "reviews" ("rating", "recommend", "status") WHERE "reported";
+--
 -- Raw SQL operation
 --
 CREATE INDEX django_admin_log_object_idx ON django_admin_log (content_type_id, object_id, action_time DESC);
