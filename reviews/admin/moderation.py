@@ -204,10 +204,13 @@ class ReviewAdmin(LargeTableAdmin):
         return ReviewChangeList
 
     def get_list_display(self, request):
-        # The pending queue shows why the screen held each review where the others show reports.
+        # The pending queue shows why the screen held each review where the others show reports
+        # (and no "reported" column: a review waiting for approval is hidden until approved).
         if ModerationStatusFilter.status(request.GET.get("status")) == "pending":
             shown = super().get_list_display(request)
-            return tuple("screen" if name == "reports" else name for name in shown)
+            return tuple(
+                "screen" if name == "reports" else name for name in shown if name != "reported"
+            )
         return super().get_list_display(request)
 
     def get_ordering(self, request):

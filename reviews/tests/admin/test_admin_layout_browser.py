@@ -1,5 +1,6 @@
 """The moderator's queues fit a laptop: at 1400 px wide, in headless Chromium, every column of the
-reported queue and of the reported-but-published queue is on the screen, and a summary reads as a
+reported queue, the reported-but-published queue and the pending queue (with the screen's
+reasons) is on the screen, and a summary reads as a
 line or two, not a word per line. A screenshot of each is kept in out/screenshots/."""
 
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from reviews.models import ReviewReport
+from reviews.models import ReviewReport, ReviewStatus
 from reviews.tests.browser import chromium_page
 from reviews.tests.factories import photo_make, review_make
 
@@ -22,6 +23,12 @@ BODY = (
     "held up, but order a half size up: the toe box is narrow and the heel slips at first. "
 ) * 3
 REASONS = ["spam", "offensive", "off_topic", "fake", "other"]
+SCREEN_REASONS = [
+    "offensive language",
+    "link",
+    "repeated characters",
+    "same text as another review",
+]
 ICONS = ["icon-yes.svg", "icon-no.svg", "search.svg", "calendar-icons.svg", "icon-clock.svg"]
 
 
@@ -46,7 +53,15 @@ def test_the_queues_show_every_column_at_1400_px(live_server, moderator):
     for n in range(6):
         hidden = review_make(product_id=777, reported=True, summary=SUMMARY, body=BODY)
         queued = review_make(product_id=778, awaiting_moderator=True, summary=SUMMARY, body=BODY)
-        for review in (hidden, queued):
+        held = review_make(
+            product_id=779,
+            status=ReviewStatus.PENDING,
+            reported=True,
+            screen_reasons=SCREEN_REASONS[: n % 4 + 1],
+            summary=SUMMARY,
+            body=BODY,
+        )
+        for review in (hidden, queued, held):
             for photo in range(5):  # real images, served by the test server: real widths
                 photo_make(review, url=f"{live_server.url}/static/admin/img/{ICONS[photo]}?{n}")
             ReviewReport.objects.bulk_create(
@@ -60,5 +75,5 @@ def test_the_queues_show_every_column_at_1400_px(live_server, moderator):
         page.fill("#id_password", PASSWORD)
         page.get_by_role("button", name="Log in").click()
         expect(page.locator("#site-name")).to_be_visible()
-        for status in ("reported", "queued"):
+        for status in ("reported", "queued", "pending"):
             queue_fits(page, status)
