@@ -10,7 +10,7 @@ import pytest
 from django.test import override_settings
 
 from reviews.models import Review, ReviewReport
-from reviews.tests.api import post, valid
+from reviews.tests.api import RESULT_KEYS, post, valid
 from reviews.tests.factories import review_make
 
 SECRET, OLD_SECRET = "s" * 40, "o" * 40
@@ -128,3 +128,35 @@ def test_without_a_secret_a_v2_reporter_is_its_address_not_a_made_up_token(api):
     assert report(api, other.id, HTTP_X_VOTER="b").status_code in {200, 404}
     assert ReviewReport.objects.filter(review_id=other.id).count() == 1
     assert report(api, other.id, HTTP_X_VOTER=" bad").status_code in {400, 404}
+
+
+@pytest.mark.django_db
+@signed
+def test_a_verified_purchase_shows_filters_and_counts_in_v2_only(api):
+    bought = {"HTTP_X_SHOPPER_TOKEN": token(sub="buyer", verified_purchases=[66, 67])}
+    browsed = {"HTTP_X_SHOPPER_TOKEN": token(sub="browser", verified_purchases=[12])}
+    body = valid(product_id=66, characteristics={}, photos=[])
+    for headers in (bought, browsed, {}):  # a buyer, a shopper who bought something else, anyone
+        assert api.post("/reviews", body, format="json", **headers).status_code == 201
+    posted = Review.objects.filter(product_id=66).order_by("id")
+    assert [r.verified_purchase for r in posted] == [True, False, False]
+
+    listed = api.get("/v2/products/66/reviews", {"sort": "oldest"}).json()
+    assert [r["verified_purchase"] for r in listed["results"]] == [True, False, False]
+    verified = api.get("/v2/products/66/reviews", {"verified": "true"}).json()
+    assert [r["review_id"] for r in verified["results"]] == [posted[0].id]
+    assert verified["total"] == 1 and verified["filters"] == {"verified": "true"}
+    summary = api.get("/v2/products/66/summary", {"verified": "false"}).json()
+    assert summary["verified_purchases"] == 1
+    assert (summary["filtered"]["total"], summary["filtered"]["verified_purchases"]) == (2, 0)
+    # The legacy shapes do not change.
+    legacy = api.get("/reviews", {"product_id": 66}).json()["results"]
+    assert all(list(result) == RESULT_KEYS for result in legacy)
+
+
+@pytest.mark.django_db
+def test_without_a_secret_no_review_is_a_verified_purchase(api):
+    headers = {"HTTP_X_SHOPPER_TOKEN": token(verified_purchases=[65])}
+    body = valid(product_id=65, characteristics={}, photos=[])
+    assert api.post("/reviews", body, format="json", **headers).status_code == 201
+    assert Review.objects.get(product_id=65).verified_purchase is False
