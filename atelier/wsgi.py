@@ -1,5 +1,6 @@
 """WSGI entry point for gunicorn: the hot path (atelier.hotpath) in front of Django, which answers
-the common read itself. ``ATELIER_HOT_PATH=false`` serves every request through Django. Serving
+the common read itself, with the screen's model loaded before the first request when the workflow
+screens. ``ATELIER_HOT_PATH=false`` serves every request through Django. Serving
 never starts the embedded database: commands do."""
 
 import os
@@ -17,7 +18,9 @@ def hot_path_application():
 
     from atelier.hotpath import HotPath
     from reviews.hot import READS
+    from reviews.screening import model_load
 
+    model_load()
     return HotPath(django_application, READS if settings.HOT_PATH else {})
 
 

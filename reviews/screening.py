@@ -66,9 +66,11 @@ def offensive_probability(texts: list[str]) -> float:
     return float(max(predict_prob(texts)))
 
 
-def model_warm_up() -> None:
-    """Load the model in the background, so that the first review is not held for the load."""
-    _model_runner().submit(offensive_probability, ["warm up"])
+def model_load() -> None:
+    """Load the model now when the workflow screens (an app server, before its first request):
+    loading takes longer than the budget, and would hold the first reviews for a moderator."""
+    if settings.MODERATION_WORKFLOW == "screened":
+        offensive_probability(["loaded"])
 
 
 def screen_reasons(*, product_id: int, summary: str, body: str) -> list[str]:

@@ -1,12 +1,14 @@
 """Test helpers: the stored aggregates checked by the production oracle, an aggregate table's rows
 (a row of zeros counts as no row), and the meta document counted from the base tables."""
 
+from typing import Any
+
 from django.db import connection
 
 from reviews.meta.rebuild import META_TABLES, meta_differences
 
 
-def rows(relation: str) -> dict[tuple, tuple[int, ...]]:
+def rows(relation: str) -> dict[Any, tuple[int, ...]]:
     table = META_TABLES[relation.removesuffix("_fresh")]
     width = len(table.key)
     with connection.cursor() as cursor:
