@@ -148,6 +148,8 @@ def pages(values: dict) -> list[tuple[str, Callable[[], int]]]:
         ("all reviews (unfiltered)", f"{reviews}?status=all"),
         ("all reviews, page 200", f"{reviews}?status=all&p=200"),
         ("visible reviews", f"{reviews}?status=visible"),
+        ("pending queue", f"{reviews}?status=pending"),
+        ("rejected queue", f"{reviews}?status=rejected"),
         ("queue, rating 1", f"{reviews}?rating=1"),
         (
             "visible, rating 5, not recommended",

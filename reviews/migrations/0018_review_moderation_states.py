@@ -112,4 +112,7 @@ class Migration(migrations.Migration):
             " ON django_admin_log (content_type_id, object_id, action_time DESC)",
             "DROP INDEX django_admin_log_object_idx",
         ),
+        # Statistics of the new state column: without them the planner guesses how many reviews
+        # each queue holds (the reported queue's count took 220 ms instead of 50 on the full data).
+        migrations.RunSQL("ANALYZE reviews", migrations.RunSQL.noop),
     ]

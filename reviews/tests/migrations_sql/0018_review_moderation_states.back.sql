@@ -2,6 +2,10 @@ BEGIN;
 --
 -- Raw SQL operation
 --
+-- (no-op)
+--
+-- Raw SQL operation
+--
 DROP INDEX django_admin_log_object_idx;
 --
 -- Create index reviews_reported_filters_idx on field(s) rating, recommend, status of model review

@@ -43,4 +43,8 @@ CREATE INDEX "reviews_reported_filters_idx" ON "reviews" ("rating", "recommend",
 -- Raw SQL operation
 --
 CREATE INDEX django_admin_log_object_idx ON django_admin_log (content_type_id, object_id, action_time DESC);
+--
+-- Raw SQL operation
+--
+ANALYZE reviews;
 COMMIT;
