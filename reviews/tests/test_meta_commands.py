@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command, execute_from_comm
 from django.db import connection, connections, transaction
 
 from reviews.meta.rebuild import META_TABLES, RebuildResult, meta_differences, meta_rebuild
-from reviews.models import CharacteristicMeta, ProductMeta
+from reviews.models import CharacteristicMeta, ProductMeta, ReviewStatus
 from reviews.tests.factories import characteristic_make, characteristic_review_make, review_make
 from reviews.tests.meta_oracle import assert_meta_exact, rows
 
@@ -90,3 +90,19 @@ def test_rebuild_inside_an_outer_transaction_keeps_it_atomic(products):
 
 def test_rebuild_of_exact_aggregates_writes_nothing(products):
     assert meta_rebuild() == RebuildResult(dict.fromkeys(META_TABLES, 0))
+
+
+def test_refresh_meta_counts_only_published_reviews(products):
+    """Reviews waiting for a moderator and rejected ones, their aggregates lost and rebuilt."""
+    fit = characteristic_make(product_id=34)
+    states = [ReviewStatus.PUBLISHED, ReviewStatus.PENDING, ReviewStatus.REJECTED]
+    for status in states:
+        review = review_make(product_id=34, rating=5, status=status, reported=status != "published")
+        characteristic_review_make(fit, review, 1)
+    ProductMeta.objects.filter(product_id=34).delete()
+    CharacteristicMeta.objects.filter(characteristic=fit).delete()
+    assert meta_differences()  # verify_meta sees the loss
+    meta_rebuild()
+    assert_meta_exact()
+    assert ProductMeta.objects.get(product_id=34).rating_5 == 1
+    assert CharacteristicMeta.objects.get(characteristic=fit).value_1 == 1
