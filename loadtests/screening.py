@@ -3,10 +3,13 @@ review texts (``loadtests/data/screening_sample.csv``: written for this, clean r
 words that fool a word list — "the bomb", "Scunthorpe", "hell of a good fit" — and offensive ones,
 some spelled to dodge one), by accuracy, precision, recall and cost per review.
 
-    .venv/bin/python -m loadtests.screening [--repeat 3]
+    .venv/bin/python -m loadtests.screening [--repeat 3] [--posts 200]
 
 The cost is the median over ``--repeat`` passes of one call per review (as the screen calls it:
 the summary and body of one review at a time), after a first call that loads the library.
+``--posts N`` also times what a post costs under each workflow on the configured database
+(``ATELIER_DATA_DIR`` for the full data): ``review_create`` (what POST /reviews runs) N times with
+the sample's texts, inside a transaction rolled back at the end, so nothing stays.
 """
 
 import argparse
@@ -88,9 +91,48 @@ def compare(repeat: int = 3) -> list[Score]:
     return [score(name, make(), sample, repeat) for name, make in CANDIDATES.items()]
 
 
+class RolledBack(Exception):
+    pass
+
+
+def post_costs(posts: int) -> dict[str, float]:
+    """Median milliseconds of ``review_create`` under each workflow, nothing kept."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from reviews.services import MODERATION_WORKFLOWS, review_create
+
+    sample = sample_read()
+    costs: dict[str, float] = {}
+    try:
+        with transaction.atomic():
+            for workflow in MODERATION_WORKFLOWS:
+                timings = []
+                with override_settings(MODERATION_WORKFLOW=workflow):
+                    for n in range(posts):
+                        text = sample[n % len(sample)].text
+                        started = time.perf_counter()
+                        review_create(
+                            product_id=1 + n % 1000,
+                            rating=4,
+                            summary="Screened",
+                            body=f"{text} ({workflow} {n})",
+                            recommend=True,
+                            reviewer_name="bench",
+                            reviewer_email="bench@example.com",
+                        )
+                        timings.append(time.perf_counter() - started)
+                costs[workflow] = statistics.median(timings) * 1000
+            raise RolledBack
+    except RolledBack:
+        pass
+    return costs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--posts", type=int, default=0)
     args = parser.parse_args()
     sample = sample_read()
     offensive = sum(item.offensive for item in sample)
@@ -108,6 +150,10 @@ def main() -> None:
             print(f"  missed   {text}")
         for text in s.flagged_clean:
             print(f"  held     {text}")
+    if args.posts:
+        print(f"\nreview_create, median of {args.posts} posts (rolled back):")
+        for workflow, milliseconds in post_costs(args.posts).items():
+            print(f"  {workflow:<10}{milliseconds:>7.2f} ms")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """The screening comparison: it reads its labelled sample and scores each candidate on it; the
 library the screen uses is the one it ranks first."""
 
-from loadtests.screening import CANDIDATES, Labelled, compare, sample_read, score
+from loadtests.screening import CANDIDATES, Labelled, compare, post_costs, sample_read, score
 
 
 def test_the_sample_is_labelled_both_ways_and_has_the_word_list_traps():
@@ -28,3 +28,13 @@ def test_the_screens_library_ranks_first_on_the_sample():
     chosen = scores["alt-profanity-check"]
     assert chosen.accuracy == max(s.accuracy for s in scores.values())
     assert chosen.accuracy >= 0.9 and chosen.recall >= 0.9
+
+
+def test_post_costs_time_every_workflow_and_keep_nothing(db, settings):
+    from reviews.models import Review
+
+    settings.MODERATION_WORKFLOW = "post"
+    costs = post_costs(3)
+    assert set(costs) == {"post", "pre", "screened"}
+    assert all(milliseconds > 0 for milliseconds in costs.values())
+    assert not Review.objects.exists()
