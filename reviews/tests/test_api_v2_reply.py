@@ -68,3 +68,28 @@ def test_a_reply_that_is_not_text_is_422(api, staff_token, body):
 
 def test_a_reply_to_a_missing_review_is_404(api, staff_token):
     assert reply(api, 999_999, {"response": "Hi"}, staff_token).status_code == 404
+
+
+def test_store_staff_reply_with_the_admins_session_and_its_csrf_token(django_user_model):
+    from django.test import Client
+
+    review = review_make()
+    staff = django_user_model.objects.create_user("desk", password="a-long-password-3")
+    browser = Client(HTTP_HOST="localhost", enforce_csrf_checks=True)
+    browser.force_login(staff)
+    url = f"/v2/reviews/{review.id}/response"
+
+    def put(**headers):
+        return browser.put(url, {"response": "Thanks!"}, content_type="application/json", **headers)
+
+    assert put().status_code == 403  # not staff yet
+    staff.is_staff = True
+    staff.save()
+    refused = put()  # no CSRF token: a page of another site cannot reply as the moderator
+    assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]
+    browser.get("/admin/")  # the admin sets its CSRF cookie
+    csrf = browser.cookies["csrftoken"].value
+    assert put(HTTP_X_CSRFTOKEN=csrf).status_code == 200
+    assert Review.objects.get(pk=review.id).response == "Thanks!"
+    browser.logout()
+    assert put(HTTP_X_CSRFTOKEN=csrf).status_code == 401

@@ -415,7 +415,8 @@ REVIEW_RESPONSE_SET = extend_schema(
     summary="Write (or clear, with null) the store's public reply to a review (staff only)",
     description=(
         "Store staff only: `Authorization: Token <key>` (a DRF token of a staff account, "
-        "`manage.py drf_create_token <username>`). The reply shows as `response` in both APIs "
+        "`manage.py drf_create_token <username>`), or the admin's session with its CSRF token "
+        "(`X-CSRFToken`). The reply shows as `response` in both APIs "
         "and `responded_at` in v2; the cache drops the review's answers."
     ),
     request=ReplyInputSerializer,

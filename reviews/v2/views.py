@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 
+from atelier.authentication import AdminSessionAuthentication
 from atelier.ratelimits.limits import rate_limited
 from reviews import services
 from reviews.exceptions import ReviewNotFound
@@ -93,7 +94,9 @@ class ReviewViewSet(viewsets.ViewSet):
         methods=["put"],
         url_path="response",
         url_name="response",  # (not the method's name: DRF's views keep their answer as .response)
-        authentication_classes=[TokenAuthentication],
+        # A back office's DRF token (first: its 401 names the Token scheme), or the admin's own
+        # session with its CSRF token.
+        authentication_classes=[TokenAuthentication, AdminSessionAuthentication],
         permission_classes=[IsAdminUser],
     )
     def reply(self, request, review_id: str):
