@@ -10,13 +10,19 @@ BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.runtime-$(shell cat requirements.lock | sha1sum | cut -c1-12)
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-dev.lock | sha1sum | cut -c1-12)
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check
+# Patroni, the HA database's orchestrator (deploy/cluster.py --db-nodes 3), in an environment of its
+# own on the system's Python: as root, PostgreSQL and Patroni run as an unprivileged user, who
+# cannot run a Python installed in root's home.
+PATRONI_PYTHON ?= /usr/bin/python3
+PATRONI_VENV := .venv-patroni
+PATRONI_STAMP := $(PATRONI_VENV)/.installed-$(shell cat deploy/patroni/requirements.lock | sha1sum | cut -c1-12)
 # Debian packages the service and its tests use (installed only when missing).
-SYSTEM_PACKAGES := nginx varnish varnish-modules wrk chromium
+SYSTEM_PACKAGES := nginx varnish varnish-modules wrk chromium etcd-server
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup runtime lock preflight system-packages run test test-suite test-fast \
+.PHONY: setup runtime lock patroni preflight system-packages run test test-suite test-fast \
 	test-fast-suite lint check db-start db-stop db-status clean cluster-start cluster-stop \
 	cluster-status loadtest bench reliability image-packages image image-smoke
 
@@ -26,6 +32,15 @@ $(RUNTIME_STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(PIP) -r requirements.lock
 	@rm -f $(VENV)/.runtime-* && touch $@
+
+$(PATRONI_STAMP): deploy/patroni/requirements.lock
+	@echo "==> installing Patroni into $(PATRONI_VENV)"
+	@rm -rf $(PATRONI_VENV) && $(PATRONI_PYTHON) -m venv $(PATRONI_VENV)
+	@$(PATRONI_VENV)/bin/pip install --quiet --disable-pip-version-check \
+		-r deploy/patroni/requirements.lock
+	@touch $@
+
+patroni: $(PATRONI_STAMP)
 
 $(STAMP): $(RUNTIME_STAMP) requirements-dev.lock
 	@echo "==> installing the development and test tools"
@@ -40,6 +55,7 @@ lock: setup
 	$(LOCK) requirements.txt -c requirements.lock --excludes deploy/image/excluded.txt \
 		-o requirements-image.lock
 	$(LOCK) requirements-dev.txt -o requirements-dev.lock
+	$(LOCK) deploy/patroni/requirements.txt -o deploy/patroni/requirements.lock
 
 runtime: $(RUNTIME_STAMP)
 
@@ -85,7 +101,7 @@ check: setup
 	$(MANAGE) makemigrations --check --dry-run
 
 # The suite runs inside `embedded_db with`: a server this command started is stopped at the end.
-test: lint system-packages
+test: lint system-packages patroni
 	$(MANAGE) embedded_db with -- $(MAKE) --no-print-directory check test-suite
 
 test-suite: setup
@@ -111,7 +127,7 @@ db-status: runtime
 # The local cluster: the database, $(APPS) gunicorn app servers and nginx on 127.0.0.1:$(CLUSTER_PORT).
 APPS ?= 2
 CLUSTER_PORT ?= 8080
-cluster-start: setup system-packages
+cluster-start: setup system-packages patroni
 	$(BIN)/python deploy/cluster.py start --apps $(APPS) --port $(CLUSTER_PORT)
 
 cluster-stop: setup

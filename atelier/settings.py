@@ -9,7 +9,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
+from psycopg.conninfo import conninfo_to_dict
+
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("ATELIER_DATA_DIR", BASE_DIR / ".data"))
@@ -119,14 +120,28 @@ TEMPLATES = [
 
 # Database: DATABASE_URL when set, otherwise the embedded server started on first connection.
 DATABASE_CONN_MAX_AGE = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
-if os.environ.get("DATABASE_URL"):
-    DATABASES = {
-        "default": dj_database_url.config(
-            engine="atelier.postgresql",
-            conn_max_age=DATABASE_CONN_MAX_AGE,
-            conn_health_checks=True,
-        )
+
+
+def database_from_url(url: str) -> dict:
+    """A libpq connection URI as Django's settings, read by libpq's own parser: one host or
+    several (``postgresql://u:p@h1:5432,h2:5432/db?target_session_attrs=read-write``, an HA
+    cluster's nodes), and any libpq parameter in the query (``sslmode``, ``connect_timeout``)."""
+    params = conninfo_to_dict(url)
+    return {
+        "ENGINE": "atelier.postgresql",
+        "NAME": params.pop("dbname", ""),
+        "USER": params.pop("user", ""),
+        "PASSWORD": params.pop("password", ""),
+        "HOST": params.pop("host", ""),
+        "PORT": params.pop("port", ""),
+        "OPTIONS": params,
+        "CONN_MAX_AGE": DATABASE_CONN_MAX_AGE,
+        "CONN_HEALTH_CHECKS": True,
     }
+
+
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": database_from_url(os.environ["DATABASE_URL"])}
 else:
     DATABASES = {
         "default": {

@@ -11,6 +11,14 @@ while the cache is down.
     python deploy/cluster.py kill-cache      # SIGKILL the cache (it comes back empty)
     python deploy/cluster.py start-cache
 
+With ``--db-nodes 3``, the database is three PostgreSQL nodes under Patroni and etcd
+(deploy/cluster_ha.py) instead of the embedded server, and ``status`` shows each node's role and
+lag. Then:
+
+    python deploy/cluster.py kill-db-leader  # SIGKILL the leader's node: a standby takes over
+    python deploy/cluster.py start-db-node I # start node I again: it rejoins as a standby
+    python deploy/cluster.py switchover      # a planned change of leader
+
 Everything it starts is recorded in its run folder (default ``.data/cluster``): the state file, one
 pid file per process, the rendered nginx.conf, the app servers' Unix sockets and the logs. Each
 process runs in its own process group, and ``stop`` stops exactly those groups, plus the embedded
@@ -45,17 +53,29 @@ from deploy.cluster_config import (
     varnishd_arguments,
 )
 from deploy.cluster_database import app_environment, database_start, database_stop
+from deploy.cluster_ha import HADatabase, HADatabaseError
 from deploy.processes import (
+    Supervisor,
     UnixHTTPConnection,
     child_pids,
     free_port,
     http_status,
-    pid_alive,
     port_free,
     varnishd,
 )
 
 DEFAULT_RUN_DIR = REPO / ".data" / "cluster"
+
+
+def program_of(name: str) -> str:
+    """What a cluster process's command line holds: nginx, varnishd, patroni (db<i>), etcd
+    (etcd<i>) or gunicorn (app<i>)."""
+    for prefix, program in (("db", "patroni"), ("etcd", "etcd")):
+        if name.startswith(prefix) and name.removeprefix(prefix).isdigit():
+            return program
+    return {"nginx": "nginx", "cache": "varnishd"}.get(name, "gunicorn")
+
+
 STOP_GRACE_SECONDS = 15
 
 
@@ -69,7 +89,8 @@ class Cluster:
     def __init__(self, run_dir: Path = DEFAULT_RUN_DIR):
         self.run_dir = Path(run_dir).resolve()  # nginx resolves -c against -p: both absolute
         self.state_file = self.run_dir / "cluster.json"
-        self._children: dict[str, subprocess.Popen] = {}
+        self.processes = Supervisor(self.run_dir, program_of, cwd=REPO)
+        self.database = HADatabase(self.run_dir, self.processes)
 
     # -- state ------------------------------------------------------------------------------
     def state(self) -> dict | None:
@@ -81,12 +102,6 @@ class Cluster:
     def _save(self, state: dict) -> None:
         self.state_file.write_text(json.dumps(state, indent=2))
 
-    def _pid(self, name: str) -> int | None:
-        try:
-            return int((self.run_dir / f"{name}.pid").read_text())
-        except (OSError, ValueError):
-            return None
-
     def socket_path(self, index: int) -> Path:
         return self.run_dir / f"app{index}.sock"
 
@@ -97,18 +112,13 @@ class Cluster:
         state = self.state()
         if state is None:
             return False
-        return any(self._alive(name) for name in self._names(state))
+        return any(self.processes.alive(name) for name in self._names(state))
 
-    @staticmethod
-    def _names(state: dict) -> list[str]:
-        """Every process of the cluster, in the order they are stopped."""
+    def _names(self, state: dict) -> list[str]:
+        """Every process of the cluster, in the order they are stopped (the HA database's last)."""
         cache = ["cache"] if state["settings"].get("cache") else []
-        return ["nginx", *cache] + [f"app{i}" for i in range(1, state["apps"] + 1)]
-
-    def _alive(self, name: str) -> bool:
-        pid = self._pid(name)
-        program = {"nginx": "nginx", "cache": "varnishd"}.get(name, "gunicorn")
-        return pid is not None and pid_alive(pid, program)
+        apps = [f"app{i}" for i in range(1, state["apps"] + 1)]
+        return ["nginx", *cache, *apps, *self.database.names()]
 
     # -- start ------------------------------------------------------------------------------
     def start(self, settings: Settings, *, prepare: bool = True, timeout: float = 60) -> None:
@@ -129,14 +139,17 @@ class Cluster:
         # Sockets and links left by a cluster that died with its machine: nothing listens on them.
         for leftover in [*self.run_dir.glob("*.sock"), *self.run_dir.glob(".app*.link")]:
             leftover.unlink()
+        ha = settings.db_nodes > 1
         state = {
             "settings": settings.__dict__,
             "apps": settings.apps,
             "port": settings.port,
-            "started_database": database_start(settings.database),
+            "started_database": not ha and database_start(settings.database),
         }
         self._save(state)
         try:
+            if ha:
+                self.database.start(settings.db_nodes, settings.database or "atelier")
             if prepare:
                 self._manage(settings, "migrate", "--noinput", "--verbosity", "0")
                 self._manage(settings, "collectstatic", "--noinput", "--verbosity", "0")
@@ -159,7 +172,7 @@ class Cluster:
         refuses connections, which both send to the other app servers, writes included.
         """
         settings = self._settings()
-        if self._alive(self._app_name(index)):
+        if self.processes.alive(self._app_name(index)):
             raise ClusterError(f"app{index} is running")
         path = self.socket_path(index)
         starting = path.with_name(f"app{index}.starting.sock")
@@ -180,7 +193,7 @@ class Cluster:
         settings = self._settings()
         if not settings.cache:
             raise ClusterError("this cluster runs without the cache")
-        if self._alive("cache"):
+        if self.processes.alive("cache"):
             raise ClusterError("the cache is running")
         self._spawn_cache(settings)
         deadline = time.monotonic() + timeout
@@ -202,26 +215,17 @@ class Cluster:
 
     def _manage(self, settings: Settings, *args: str) -> None:
         command = [sys.executable, str(REPO / "manage.py"), *args]
-        if subprocess.run(command, env=app_environment(settings), cwd=REPO).returncode:
+        if subprocess.run(command, env=self.app_environment(settings), cwd=REPO).returncode:
             raise ClusterError(f"manage.py {args[0]} failed (its output is above)")
 
-    def _spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
-        log = open(self.run_dir / "logs" / f"{name}.log", "ab")  # noqa: SIM115 (child owns it)
-        with log:
-            child = subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                cwd=REPO,
-                start_new_session=True,  # its own process group: stop and kill reach all of it
-            )
-        self._children[name] = child
-        (self.run_dir / f"{name}.pid").write_text(str(child.pid))
+    def app_environment(self, settings: Settings) -> dict[str, str]:
+        """The app servers' environment, pointed at the HA database when there is one."""
+        if settings.db_nodes > 1:
+            return app_environment(settings, self.database.url(settings.database or "atelier"))
+        return app_environment(settings)
 
     def _spawn_app(self, index: int, settings: Settings, bind: Path | None = None) -> None:
-        env = app_environment(settings)
+        env = self.app_environment(settings)
         if settings.cache:
             node = self.cache_node()
             assert node is not None  # the saved settings are these, with a cache
@@ -229,7 +233,7 @@ class Cluster:
             env["ATELIER_CACHE_VARNISH_NAME"] = str(self.run_dir / "varnish")
         env["GUNICORN_BIND"] = f"unix:{bind or self.socket_path(index)}"
         argv = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF)]
-        self._spawn(f"app{index}", argv, env)
+        self.processes.spawn(f"app{index}", argv, env)
 
     def _spawn_nginx(self, nginx: str, settings: Settings) -> None:
         conf = self.run_dir / "nginx.conf"
@@ -242,7 +246,7 @@ class Cluster:
             )
         )
         error_log = self.run_dir / "logs" / "nginx-error.log"
-        self._spawn(
+        self.processes.spawn(
             "nginx", [nginx, "-p", str(self.run_dir), "-c", str(conf), "-e", str(error_log)]
         )
 
@@ -255,7 +259,7 @@ class Cluster:
         backends = varnish_backends(settings, app_sockets=self.app_sockets(settings))
         (work / "backends.vcl").write_text(backends)
         arguments = varnishd_arguments(settings, work=work, cache_socket=self.cache_socket)
-        self._spawn("cache", [str(varnishd()), *arguments])
+        self.processes.spawn("cache", [str(varnishd()), *arguments])
 
     def cache_node(self) -> str | None:
         """The URL the app servers purge the cache at (None: no cache)."""
@@ -269,15 +273,15 @@ class Cluster:
     # -- health -----------------------------------------------------------------------------
     def _app_healthy(self, index: int, path: Path | None = None) -> bool:
         status = http_status(UnixHTTPConnection(path or self.socket_path(index), timeout=2))
-        return status == 200 and self._alive(f"app{index}")
+        return status == 200 and self.processes.alive(f"app{index}")
 
     def nginx_healthy(self, port: int) -> bool:
         status = http_status(http.client.HTTPConnection("127.0.0.1", port, timeout=2))
-        return status == 200 and self._alive("nginx")
+        return status == 200 and self.processes.alive("nginx")
 
     def cache_healthy(self, settings: Settings) -> bool:
         connection = http.client.HTTPConnection("127.0.0.1", settings.cache_port, timeout=2)
-        return http_status(connection) == 200 and self._alive("cache")
+        return http_status(connection) == 200 and self.processes.alive("cache")
 
     def _wait_healthy(self, settings: Settings, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -292,16 +296,8 @@ class Cluster:
             self._check_deadline(deadline, "nginx")
             time.sleep(0.1)
 
-    def _exited(self, name: str) -> bool:
-        """Whether ``name`` has exited: asked of its process handle when this object started it,
-        else of its pid file and /proc (a process another command started)."""
-        child = self._children.get(name)
-        if child is not None and child.pid == self._pid(name):
-            return child.poll() is not None
-        return not self._alive(name)
-
     def _check_deadline(self, deadline: float, name: str) -> None:
-        if self._exited(name):
+        if self.processes.exited(name):
             raise ClusterError(f"{name} exited; see {self.run_dir / 'logs' / (name + '.log')}")
         if time.monotonic() > deadline:
             raise ClusterError(f"{name} not healthy in time; see {self.run_dir / 'logs'}")
@@ -315,16 +311,46 @@ class Cluster:
         for index in range(1, state["apps"] + 1):
             name = f"app{index}"
             health = "healthy" if self._app_healthy(index) else "unhealthy"
-            rows.append((name, self._pid(name), health if self._alive(name) else "stopped"))
+            rows.append(
+                (
+                    name,
+                    self.processes.pid(name),
+                    health if self.processes.alive(name) else "stopped",
+                )
+            )
         settings = Settings(**state["settings"])
         if settings.cache:
             health = "healthy" if self.cache_healthy(settings) else "unhealthy"
             rows.append(
-                ("cache", self._pid("cache"), health if self._alive("cache") else "stopped")
+                (
+                    "cache",
+                    self.processes.pid("cache"),
+                    health if self.processes.alive("cache") else "stopped",
+                )
             )
         health = "healthy" if self.nginx_healthy(state["port"]) else "unhealthy"
-        rows.append(("nginx", self._pid("nginx"), health if self._alive("nginx") else "stopped"))
+        rows.append(
+            (
+                "nginx",
+                self.processes.pid("nginx"),
+                health if self.processes.alive("nginx") else "stopped",
+            )
+        )
+        members = {member.name: member for member in self.members()}
+        for name in self.database.names():
+            if name.startswith("db"):
+                member = members.get(name)
+                running = member is not None and member.state in ("running", "streaming")
+                health = "healthy" if running else (member.state if member else "unhealthy")
+            else:
+                health = "healthy"  # an etcd member: Patroni's answers above stand for them
+            pid = self.processes.pid(name)
+            rows.append((name, pid, health if self.processes.alive(name) else "stopped"))
         return rows
+
+    def members(self):
+        """The HA database's nodes with their role, state and lag ([] without one)."""
+        return self.database.members() if self.database.names() else []
 
     def reload(self, timeout: float = 90) -> None:
         """A rolling graceful reload: each app server in turn gets SIGHUP (gunicorn starts new
@@ -335,8 +361,8 @@ class Cluster:
         if state is None:
             raise ClusterError(f"no cluster in {self.run_dir}")
         for index in range(1, state["apps"] + 1):
-            name, master = f"app{index}", self._pid(f"app{index}")
-            if master is None or not self._alive(name):
+            name, master = f"app{index}", self.processes.pid(f"app{index}")
+            if master is None or not self.processes.alive(name):
                 raise ClusterError(f"{name} is not running")
             with self.drained(index):
                 old_workers = child_pids(master)
@@ -358,7 +384,7 @@ class Cluster:
         connections, which some clients see as errors. With a single app server there is no
         other to send anything to."""
         settings = self._settings()
-        if settings.apps < 2 or not settings.cache or not self._alive("cache"):
+        if settings.apps < 2 or not settings.cache or not self.processes.alive("cache"):
             yield
             return
         self._cache_backend_health(index, "sick")
@@ -383,55 +409,30 @@ class Cluster:
     def pause_cache(self, paused: bool = True) -> None:
         """Stop the cache without killing it (SIGSTOP), or let it go on (SIGCONT): a hung cache,
         for fault drills."""
-        if not self._alive("cache"):
+        if not self.processes.alive("cache"):
             raise ClusterError("the cache is not running")
-        self._signal_group("cache", signal.SIGSTOP if paused else signal.SIGCONT)
+        self.processes.signal_group("cache", signal.SIGSTOP if paused else signal.SIGCONT)
 
     def _kill(self, name: str, sig: int) -> None:
-        if not self._alive(name):
+        if not self.processes.alive(name):
             raise ClusterError(f"{name} is not running")
-        self._signal_group(name, sig)
-        self._reap(name, timeout=STOP_GRACE_SECONDS)
+        self.processes.signal_group(name, sig)
+        self.processes.reap(name, timeout=STOP_GRACE_SECONDS)
 
     def stop(self) -> None:
         """Stop nginx, then the app servers (gracefully, then by force), then our database."""
         state = self.state()
         if state is None:
             return
-        names = self._names(state)
-        for name in names:
-            self._signal_group(name, signal.SIGTERM)
-        for name in names:
-            if not self._reap(name, timeout=STOP_GRACE_SECONDS):
-                self._signal_group(name, signal.SIGKILL)
-                self._reap(name, timeout=5)
-            (self.run_dir / f"{name}.pid").unlink(missing_ok=True)
+        ha = self.database.names()
+        self.processes.stop(
+            [n for n in self._names(state) if n not in ha], grace=STOP_GRACE_SECONDS
+        )
+        if ha:
+            self.database.stop(grace=STOP_GRACE_SECONDS)
         if state.get("started_database"):
             database_stop()
         self.state_file.unlink(missing_ok=True)
-
-    def _signal_group(self, name: str, sig: int) -> None:
-        pid = self._pid(name)
-        if pid is None or not self._alive(name):
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pid, sig)  # started with start_new_session: its pgid is its pid
-
-    def _reap(self, name: str, timeout: float) -> bool:
-        """Wait until ``name`` has exited; True when it did within ``timeout``."""
-        deadline = time.monotonic() + timeout
-        child = self._children.get(name)
-        while self._alive(name):
-            if child is not None:
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    child.wait(timeout=0.1)
-            else:
-                time.sleep(0.1)
-            if time.monotonic() > deadline:
-                return False
-        if child is not None:
-            child.wait()
-        return True
 
 
 # -- command line ---------------------------------------------------------------------------
@@ -441,10 +442,12 @@ def main(argv: list[str] | None = None) -> int:
         "action",
         choices=[
             "start", "stop", "status", "reload", "kill-app", "start-app", "kill-cache",
-            "start-cache",
+            "start-cache", "kill-db-leader", "start-db-node", "switchover",
         ],
     )  # fmt: skip
-    parser.add_argument("index", nargs="?", type=int, help="kill-app, start-app: which (1..N)")
+    parser.add_argument(
+        "index", nargs="?", type=int, help="kill-app, start-app, start-db-node: which (1..N)"
+    )
     parser.add_argument("--run-dir", type=Path, default=DEFAULT_RUN_DIR)
     parser.add_argument("--apps", type=int, default=2, help="app servers behind nginx")
     parser.add_argument("--port", type=int, default=8080, help="nginx listens on 127.0.0.1:PORT")
@@ -453,6 +456,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, help="threads per gthread worker")
     parser.add_argument("--nginx-workers", type=int, default=1)
     parser.add_argument("--database", help="database name on the configured server")
+    parser.add_argument(
+        "--db-nodes",
+        type=int,
+        default=1,
+        help="1: the configured server; 3: PostgreSQL nodes under Patroni and etcd (HA)",
+    )
     parser.add_argument("--no-cache", action="store_true", help="nginx straight to the app servers")
     parser.add_argument(
         "--cache-size", default="1G", help="the cache's storage (varnishd -s malloc)"
@@ -485,6 +494,7 @@ def main(argv: list[str] | None = None) -> int:
                 threads=args.threads,
                 nginx_workers=args.nginx_workers,
                 database=args.database,
+                db_nodes=args.db_nodes,
                 cache=not args.no_cache,
                 cache_size=args.cache_size,
                 cache_port=args.cache_port,
@@ -506,6 +516,9 @@ def main(argv: list[str] | None = None) -> int:
                 return 3
             for name, pid, health in rows:
                 print(f"{name:<8} pid {pid or '-':<8} {health}")
+            for member in cluster.members():
+                lag = "" if member.lag is None else f", {member.lag} bytes behind"
+                print(f"{member.name:<8} {member.role} ({member.state}{lag})")
             return 0 if all(health == "healthy" for *_, health in rows) else 1
         elif args.action == "reload":
             cluster.reload()
@@ -516,15 +529,22 @@ def main(argv: list[str] | None = None) -> int:
         elif args.action == "start-cache":
             cluster.start_cache()
             print("cache healthy (and empty)")
+        elif args.action == "kill-db-leader":
+            print(f"{cluster.database.kill_leader()} killed")
+        elif args.action == "switchover":
+            print(f"{cluster.database.switchover()} leads")
         elif args.index is None:
             parser.error(f"{args.action} needs the app server's number")
         elif args.action == "kill-app":
             cluster.kill_app(args.index)
             print(f"app{args.index} killed")
+        elif args.action == "start-db-node":
+            cluster.database.start_node(args.index)
+            print(f"db{args.index} running")
         else:
             cluster.start_app(args.index)
             print(f"app{args.index} healthy")
-    except ClusterError as err:
+    except (ClusterError, HADatabaseError) as err:
         print(f"cluster: {err}", file=sys.stderr)
         return 1
     return 0

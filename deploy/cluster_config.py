@@ -37,6 +37,9 @@ class Settings:
     threads: int | None = None
     nginx_workers: int = 1
     database: str | None = None  # a database name on the configured server; None: the default
+    # 1: the configured server (the embedded one by default); more: an HA database of this many
+    # PostgreSQL nodes under Patroni (deploy/cluster_ha.py)
+    db_nodes: int = 1
     cache: bool = True  # the HTTP cache (Varnish) between nginx and the app servers
     cache_size: str = "1G"  # its storage; least recently used objects are evicted beyond it
     cache_ttl: int = 600  # seconds an object lives at most (bounds a purge that was lost)

@@ -12,8 +12,9 @@ from urllib.parse import urlsplit, urlunsplit
 from deploy.cluster_config import REPO, Settings
 
 
-def app_environment(settings: Settings) -> dict[str, str]:
-    """The environment of the app servers: ours, pointed at ``settings.database`` if given."""
+def app_environment(settings: Settings, database_url: str | None = None) -> dict[str, str]:
+    """The environment of the app servers: ours, pointed at ``database_url`` (the HA database)
+    or else at ``settings.database`` if given."""
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="atelier.settings", PYTHONUNBUFFERED="1")
     env.update(settings.environment)
     if not settings.limits:
@@ -25,7 +26,9 @@ def app_environment(settings: Settings) -> dict[str, str]:
     ]:
         if value is not None:
             env[name] = str(value)
-    if settings.database:
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
+    elif settings.database:
         if env.get("DATABASE_URL"):
             parts = urlsplit(env["DATABASE_URL"])
             env["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + settings.database))
