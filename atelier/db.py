@@ -1,6 +1,7 @@
 """Database helpers the queries outside the ORM use: their one, typed home."""
 
-from django.db import connection
+import psycopg
+from django.db import InterfaceError, InternalError, OperationalError, connection
 from django.db.backends.utils import CursorWrapper
 
 
@@ -10,3 +11,16 @@ def prepared_cursor() -> CursorWrapper:
     alike) has one; any other backend gives its plain cursor, so the queries still run."""
     prepared = getattr(connection, "prepared_cursor", None)
     return prepared() if prepared is not None else connection.cursor()
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether a database error means "cannot serve now", not a fault of the request: the server
+    cannot be reached or went away (OperationalError, InterfaceError), or this connection's node
+    no longer takes writes (a failover made it a standby). The connection is then closed, so that
+    the next request connects again, to whichever node leads by then."""
+    read_only = isinstance(exc, InternalError) and isinstance(
+        exc.__cause__, psycopg.errors.ReadOnlySqlTransaction
+    )
+    if read_only:
+        connection.close()
+    return read_only or isinstance(exc, OperationalError | InterfaceError)

@@ -336,15 +336,23 @@ class HADatabase:
         return next((m for m in self.members() if m.role == "leader"), None)
 
     def _settled(self, nodes: int) -> bool:
-        """A running leader, a streaming synchronous standby, and every node streaming."""
+        """A running leader with a synchronous standby, and every other node streaming from it."""
         members = self.members()
         roles = {m.role for m in members}
-        running = [m for m in members if m.state in ("running", "streaming")]
-        return len(running) == nodes and "leader" in roles and "sync_standby" in roles
+        return (
+            len([m for m in members if self._serving(m)]) == nodes
+            and "leader" in roles
+            and "sync_standby" in roles
+        )
+
+    @staticmethod
+    def _serving(member: Member) -> bool:
+        """A leader that runs, or a standby whose WAL receiver streams (it is up and follows)."""
+        return member.state == ("running" if member.role == "leader" else "streaming")
 
     def _member_running(self, name: str) -> bool:
         member = next((m for m in self.members() if m.name == name), None)
-        return member is not None and member.state in ("running", "streaming")
+        return member is not None and self._serving(member)
 
     def wait_settled(self, timeout: float = 120) -> None:
         """Wait until every node runs again under one leader with a synchronous standby."""
@@ -398,10 +406,11 @@ class HADatabase:
 
     @staticmethod
     def _postmaster_signal(pid: int | None, sig: int) -> None:
-        """Signal a postmaster's process group: it and every backend it forked."""
+        """Signal a postmaster's process group: it and every backend it forked. (Patroni starts
+        it from a helper that opened a session of its own: the group is the helper's.)"""
         if pid is not None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, sig)
+                os.killpg(os.getpgid(pid), sig)
 
     def switchover(self, candidate: str | None = None, timeout: float = 120) -> str:
         """A planned change of leader (to ``candidate``, or the synchronous standby); return the

@@ -8,11 +8,11 @@ object), malformed JSON 400, a wrong method 405, and a database that cannot be r
 
 import logging
 
-from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from atelier.db import unavailable
 from atelier.metrics import DATABASE_UNAVAILABLE
 from atelier.ratelimits.limits import Outcome
 from atelier.ratelimits.middleware import refused
@@ -128,9 +128,10 @@ def api_exception_handler(exc, context):
         return Response({"detail": exc.detail}, status=exc.status_code, headers=exc.headers)
     if isinstance(exc, InputInvalid):
         return Response({"detail": exc.detail, "errors": exc.errors}, status=exc.status_code)
-    if isinstance(exc, OperationalError | InterfaceError):
-        # Only connection-level failures land here (the server is down, restarting or full):
-        # data errors are DataError/IntegrityError, which input validation rules out.
+    if unavailable(exc):
+        # Only connection-level failures land here (the server is down, restarting or full, or
+        # a standby since a failover): data errors are DataError/IntegrityError, which input
+        # validation rules out.
         logger.warning("database unavailable: %s", exc)
         DATABASE_UNAVAILABLE.inc()
         return Response(
