@@ -84,3 +84,24 @@ def test_every_route_answers_503_when_the_database_is_down(
     assert answer.value.code == 503
     assert answer.value.headers["Retry-After"] == "5"
     assert b"database cannot be reached" in answer.value.read()
+
+
+@pytest.mark.django_db(transaction=True)  # the session's setting applies to its next transactions
+def test_a_write_on_a_node_that_became_a_standby_is_a_503_and_the_next_connects_again(api):
+    """After a failover, a connection kept from before may point at a node that no longer takes
+    writes (read-only): the write is a JSON 503, never a 500, and the connection is dropped so
+    that the next request connects to whichever node leads."""
+    from django.db import connection
+
+    from reviews.models import Review
+    from reviews.tests.api import post, valid
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET default_transaction_read_only = on")  # what a standby refuses
+    before = Review.objects.count()
+    refused = post(api, valid(product_id=77, characteristics={}, photos=[]))
+    assert refused.status_code == 503 and refused["Retry-After"]
+    assert "cannot be reached" in refused.json()["detail"]
+    assert connection.connection is None  # closed: the next request connects again
+    assert post(api, valid(product_id=77, characteristics={}, photos=[])).status_code == 201
+    assert Review.objects.count() == before + 1
