@@ -146,7 +146,7 @@ bench: setup system-packages
 
 # The fault drills (PostgreSQL killed, restarted and stopped, an app server killed, a rolling
 # reload, retried and racing writes, a load killed mid-file), each checked; see docs/operations.md.
-reliability: setup system-packages
+reliability: setup system-packages patroni
 	$(BIN)/python -m loadtests.reliability $(RELIABILITY_ARGS)
 
 # The container image, built and run with podman (docs/operations.md, "The container image").

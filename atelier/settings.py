@@ -11,7 +11,6 @@ from pathlib import Path
 
 from psycopg.conninfo import conninfo_to_dict
 
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("ATELIER_DATA_DIR", BASE_DIR / ".data"))
 
@@ -120,6 +119,9 @@ TEMPLATES = [
 
 # Database: DATABASE_URL when set, otherwise the embedded server started on first connection.
 DATABASE_CONN_MAX_AGE = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
+# How long a request waits for a server to take its connection (an HA database between two
+# leaders) before it is a 503; 0 tries once (atelier.postgresql).
+DATABASE_CONNECT_WAIT_SECONDS = float(os.environ.get("DATABASE_CONNECT_WAIT_SECONDS", "0"))
 
 
 def database_from_url(url: str) -> dict:

@@ -53,7 +53,7 @@ from deploy.cluster_config import (
     varnishd_arguments,
 )
 from deploy.cluster_database import app_environment, database_start, database_stop
-from deploy.cluster_ha import HADatabase, HADatabaseError
+from deploy.cluster_ha import CONNECT_WAIT_SECONDS, HADatabase, HADatabaseError
 from deploy.processes import (
     Supervisor,
     UnixHTTPConnection,
@@ -221,7 +221,9 @@ class Cluster:
     def app_environment(self, settings: Settings) -> dict[str, str]:
         """The app servers' environment, pointed at the HA database when there is one."""
         if settings.db_nodes > 1:
-            return app_environment(settings, self.database.url(settings.database or "atelier"))
+            env = app_environment(settings, self.database.url(settings.database or "atelier"))
+            env.setdefault("DATABASE_CONNECT_WAIT_SECONDS", str(CONNECT_WAIT_SECONDS))
+            return env
         return app_environment(settings)
 
     def _spawn_app(self, index: int, settings: Settings, bind: Path | None = None) -> None:

@@ -51,6 +51,9 @@ REPLICATION_USER = "replicator"
 # A connection attempt to a node that does not answer (a hung one) gives up after this long and
 # tries the next host.
 CONNECT_TIMEOUT_SECONDS = 2
+# How long the app servers wait for a leader to take a connection: a planned switchover leaves
+# none for a few seconds; a crash, for up to TTL_SECONDS (then the wait ends in a 503).
+CONNECT_WAIT_SECONDS = 8
 
 
 class HADatabaseError(RuntimeError):

@@ -17,8 +17,11 @@ Drills: ``pg-kill`` (PostgreSQL SIGKILLed, then restarted), ``pg-restart`` (a fa
 ``pg-stop`` (stopped for 30 s, 5 s with ``--quick``), ``app-kill`` (an app server SIGKILLed, then
 started again), ``reload`` (a rolling reload), ``idempotency-race`` (50 identical posts with one
 key at once) and ``load-kill`` (``load_csv`` killed mid-file, then run again). The PostgreSQL
-drills need the embedded server (``DATABASE_URL`` unset). Every loop is bounded in time and count;
-all traffic stays on loopback. Exit status 1 when a check fails.
+drills need the embedded server (``DATABASE_URL`` unset). The HA drills run a cluster of their own
+on a three-node HA database (Patroni and etcd, ``deploy/cluster_ha.py``): ``db-leader-kill`` (the
+leader's node SIGKILLed: its window lasts until a standby leads; the node is started again after)
+and ``db-switchover`` (a planned change of leader). Every loop is bounded in time and count; all
+traffic stays on loopback. Exit status 1 when a check fails.
 """
 
 from __future__ import annotations
@@ -50,7 +53,9 @@ WRITE_RETRY_SECONDS = 60  # a client gives up retrying a write after this long
 MAX_REQUESTS_PER_CLIENT = 20_000
 DRILLS = (
     "pg-kill", "pg-restart", "pg-stop", "app-kill", "reload", "idempotency-race", "load-kill",
+    "db-leader-kill", "db-switchover",
 )  # fmt: skip
+HA_DRILLS = ("db-leader-kill", "db-switchover")
 
 
 @dataclass
@@ -188,12 +193,46 @@ class Traffic:
         return conn, outcome
 
 
-def judge(result: DrillResult, traffic: Traffic, window: tuple[float, float]) -> None:
+class EmbeddedChecks:
+    """What the database holds, asked of the drills' own (embedded) database through Django."""
+
+    def rows(self, sql: str, params: list) -> list[tuple]:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def meta_differences(self) -> int:
+        from django.db import connection
+
+        from reviews.meta.rebuild import meta_differences
+
+        connection.close()  # the database may have restarted under this process's connection
+        differences = meta_differences()
+        return len(differences.product_ids()) + len(differences.triggers_not_enabled)
+
+
+class HAChecks:
+    """The same, asked of the HA cluster's leader: psycopg, and ``manage.py verify_meta``."""
+
+    def __init__(self, cluster):
+        self.cluster = cluster
+
+    def rows(self, sql: str, params: list) -> list[tuple]:
+        import psycopg
+
+        with psycopg.connect(self.cluster.database.url(DATABASE)) as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def meta_differences(self) -> int:
+        env = self.cluster.app_environment(self.cluster._settings())
+        command = [sys.executable, str(REPO / "manage.py"), "verify_meta"]
+        return subprocess.run(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL).returncode
+
+
+def judge(result: DrillResult, traffic: Traffic, window: tuple[float, float], checks) -> None:
     """Fill in what clients saw and what the database holds."""
-    from django.db import connection
-
-    from reviews.meta.rebuild import meta_differences
-
     start, end = window
     result.requests = len(traffic.outcomes)
     for o in traffic.outcomes:
@@ -215,21 +254,18 @@ def judge(result: DrillResult, traffic: Traffic, window: tuple[float, float]) ->
     result.p95_during_ms = p95_ms([o.seconds for o in reads if start <= o.started <= end])
     after = [o.started for o in traffic.outcomes if o.status == 200 and o.started >= end]
     result.recovery_seconds = (min(after) - end) if after else None
-    connection.close()  # the database may have restarted under this process's connection
     markers = [marker for marker, _ in traffic.acknowledged]
     ids = [review_id for _, review_id in traffic.acknowledged]
     result.acknowledged = len(ids)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM reviews WHERE id = ANY(%s)", [ids])
-        result.lost = len(ids) - cursor.fetchone()[0]
-        cursor.execute(
-            "SELECT count(*) FROM (SELECT body FROM reviews WHERE body = ANY(%s)"
-            " GROUP BY body HAVING count(*) > 1) AS doubled",
-            [[f"reliability {marker}" for marker in markers]],
-        )
-        result.duplicates = cursor.fetchone()[0]
-    differences = meta_differences()
-    result.meta_differences = len(differences.product_ids()) + len(differences.triggers_not_enabled)
+    result.meta_differences = checks.meta_differences()
+    present = checks.rows("SELECT count(*) FROM reviews WHERE id = ANY(%s)", [ids])
+    result.lost = len(ids) - present[0][0]
+    doubled = checks.rows(
+        "SELECT count(*) FROM (SELECT body FROM reviews WHERE body = ANY(%s)"
+        " GROUP BY body HAVING count(*) > 1) AS doubled",
+        [[f"reliability {marker}" for marker in markers]],
+    )
+    result.duplicates = doubled[0][0]
 
 
 def p95_ms(seconds: list[float]) -> float | None:
@@ -239,7 +275,9 @@ def p95_ms(seconds: list[float]) -> float | None:
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000
 
 
-def drill(cluster, name: str, fault: Callable[[], str], review_ids: list[int]) -> DrillResult:
+def drill(
+    cluster, name: str, fault: Callable[[], str], review_ids: list[int], checks=None
+) -> DrillResult:
     result = DrillResult(name)
     with Traffic(cluster.port, review_ids) as traffic:
         time.sleep(2)
@@ -248,8 +286,81 @@ def drill(cluster, name: str, fault: Callable[[], str], review_ids: list[int]) -
         end = time.monotonic()
         time.sleep(3)
     result.fault_seconds = end - start
-    judge(result, traffic, (start, end))
+    judge(result, traffic, (start, end), checks or EmbeddedChecks())
     return result
+
+
+def db_leader_kill(cluster) -> Callable[[], str]:
+    """The leader's node SIGKILLed; the fault lasts until another node leads. The old node is
+    started again afterwards (it rejoins as a standby), outside the window."""
+
+    def fault() -> str:
+        old = cluster.database.kill_leader()
+        killed = time.monotonic()
+        deadline = killed + 60
+        while time.monotonic() < deadline:
+            leader = cluster.database.leader()
+            if leader is not None and leader.name != old and leader.state == "running":
+                break
+            time.sleep(0.1)
+        took = time.monotonic() - killed
+        threading.Thread(target=rejoin, args=(cluster, old), daemon=True).start()
+        return f"{old} SIGKILLed; {leader.name if leader else 'nobody'} led after {took:.1f} s"
+
+    return fault
+
+
+def rejoin(cluster, name: str) -> None:
+    time.sleep(2)
+    cluster.database.start_node(int(name.removeprefix("db")))
+
+
+def db_switchover(cluster) -> Callable[[], str]:
+    def fault() -> str:
+        before = cluster.database.leader()
+        started = time.monotonic()
+        after = cluster.database.switchover()
+        took = time.monotonic() - started
+        return f"switchover {before.name if before else '?'} -> {after} in {took:.1f} s"
+
+    return fault
+
+
+def ha_drills(names: list[str], quick: bool) -> list[DrillResult]:
+    """The HA database's drills, on a cluster of their own (demo data on the leader)."""
+    from deploy.cluster import Cluster
+    from deploy.cluster_config import Settings
+    from deploy.processes import free_port
+
+    cluster = Cluster(REPO / ".data" / "reliability-ha")
+    cluster.port = free_port()
+    settings = Settings(
+        apps=2, port=cluster.port, workers=1, database=DATABASE, limits=False, db_nodes=3
+    )
+    cluster.start(settings)
+    checks = HAChecks(cluster)
+    env = cluster.app_environment(settings)
+    products = str(PRODUCTS // 3 if quick else PRODUCTS)
+    subprocess.run(
+        [sys.executable, str(REPO / "manage.py"), "demo_data", "--products", products],
+        env=env, cwd=REPO, check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    visible = checks.rows("SELECT id FROM reviews WHERE NOT reported ORDER BY id LIMIT 200", [])
+    review_ids = [row[0] for row in visible]
+    faults = {"db-leader-kill": db_leader_kill(cluster), "db-switchover": db_switchover(cluster)}
+    results = []
+    try:
+        for name in names:
+            print(f"drill {name} ...", flush=True)
+            cluster.database.wait_settled()
+            results.append(drill(cluster, name, faults[name], review_ids, checks))
+            print(report(results[-1:]).splitlines()[-1], flush=True)
+            for line in results[-1].late:
+                print(f"  outside the fault: {line}", flush=True)
+        cluster.database.wait_settled()
+    finally:
+        cluster.stop()
+    return results
 
 
 def postgres_kill() -> str:
@@ -411,24 +522,13 @@ def report(results: list[DrillResult]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--drills", default=",".join(DRILLS), type=lambda s: s.split(","))
-    parser.add_argument("--quick", action="store_true", help="the short stop (5 s, not 30 s)")
-    args = parser.parse_args(argv)
-    unknown = set(args.drills) - set(DRILLS)
-    if unknown:
-        parser.error(f"unknown drills: {', '.join(sorted(unknown))}")
-    django_setup()
-    from django.conf import settings
-
+def embedded_drills(drills: list[str], quick: bool) -> list[DrillResult]:
+    """The drills on the embedded server, on a cluster of their own (demo data)."""
     from deploy.cluster import Cluster
     from deploy.cluster_config import Settings
     from deploy.cluster_database import database_start
     from deploy.processes import free_port
 
-    embedded = settings.DATABASES["default"]["ENGINE"] == "atelier.pgembedded"
-    drills = [d for d in args.drills if embedded or not d.startswith(("pg-", "load-"))]
     started_database = database_start(DATABASE)
     manage("migrate", "--noinput")
     manage("demo_data", "--products", str(PRODUCTS))
@@ -444,11 +544,11 @@ def main(argv: list[str] | None = None) -> int:
     faults = {
         "pg-kill": postgres_kill,
         "pg-restart": postgres_restart,
-        "pg-stop": postgres_stop(5 if args.quick else 30),
+        "pg-stop": postgres_stop(5 if quick else 30),
         "app-kill": app_kill(cluster),
         "reload": lambda: rolling_reload(cluster),
     }
-    results = []
+    results: list[DrillResult] = []
     try:
         for name in drills:
             print(f"drill {name} ...", flush=True)
@@ -467,6 +567,30 @@ def main(argv: list[str] | None = None) -> int:
             from atelier.pgembedded import server
 
             server.stop()
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--drills", default=",".join(DRILLS), type=lambda s: s.split(","))
+    parser.add_argument("--quick", action="store_true", help="the short stop (5 s, not 30 s)")
+    args = parser.parse_args(argv)
+    unknown = set(args.drills) - set(DRILLS)
+    if unknown:
+        parser.error(f"unknown drills: {', '.join(sorted(unknown))}")
+    django_setup()
+    from django.conf import settings
+
+    embedded = settings.DATABASES["default"]["ENGINE"] == "atelier.pgembedded"
+    ha = [d for d in args.drills if d in HA_DRILLS]
+    drills = [
+        d for d in args.drills if d not in ha and (embedded or not d.startswith(("pg-", "load-")))
+    ]
+    results: list[DrillResult] = []
+    if drills:
+        results += embedded_drills(drills, args.quick)
+    if ha:
+        results += ha_drills(ha, args.quick)
     text = report(results)
     out = REPO / "out" / "reliability"
     out.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,10 @@ which makes the socket readable. So polling the socket tells the same thing for 
 """
 
 import select
+import time
 
+import psycopg
+from django.conf import settings
 from django.db.backends.postgresql import base as postgresql
 from psycopg import pq
 
@@ -19,6 +22,8 @@ from psycopg import pq
 # about a third of their time in PostgreSQL. (Django turns automatic preparation off unless
 # OPTIONS asks for it; client-side cursors never prepare either way.)
 PREPARE_THRESHOLD = 5
+# Between two attempts to connect while no server takes the connection.
+CONNECT_RETRY_SECONDS = 0.2
 
 
 class DatabaseWrapper(postgresql.DatabaseWrapper):
@@ -27,6 +32,20 @@ class DatabaseWrapper(postgresql.DatabaseWrapper):
         if params.get("prepare_threshold") is None:
             params["prepare_threshold"] = PREPARE_THRESHOLD
         return params
+
+    def get_new_connection(self, conn_params):
+        """Connect, retrying for up to ``DATABASE_CONNECT_WAIT_SECONDS`` while no server takes
+        the connection: during a planned switchover of an HA database there is no leader for a
+        few seconds, and a request that waits for the next one is better served than refused.
+        Retrying a connection is always safe: nothing was sent. (0, the default: one attempt.)"""
+        deadline = time.monotonic() + settings.DATABASE_CONNECT_WAIT_SECONDS
+        while True:
+            try:
+                return super().get_new_connection(conn_params)
+            except psycopg.OperationalError:
+                if time.monotonic() + CONNECT_RETRY_SECONDS > deadline:
+                    raise
+                time.sleep(CONNECT_RETRY_SECONDS)
 
     def is_usable(self) -> bool:
         conn = self.connection
