@@ -395,6 +395,29 @@ class HADatabase:
         if sig == signal.SIGKILL:
             self.processes.reap(name, timeout=15)
 
+    def kill_etcd(self, index: int) -> None:
+        """SIGKILL etcd member ``index``: the two others keep the quorum."""
+        name = f"etcd{index}"
+        if not self.processes.alive(name):
+            raise HADatabaseError(f"{name} is not running")
+        self.processes.signal_group(name, signal.SIGKILL)
+        self.processes.reap(name, timeout=15)
+
+    def start_etcd(self, index: int, timeout: float = 30) -> None:
+        """Start etcd member ``index`` again, on its data: it rejoins and catches up."""
+        self._spawn_etcd(index, self.state())
+        port = self.state()["etcd_client_ports"][index - 1]
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
+                    if json.load(r).get("health") == "true":
+                        return
+            except (OSError, ValueError):
+                pass
+            self._check(deadline, f"etcd{index}")
+            time.sleep(0.2)
+
     def pause_node(self, index: int, paused: bool = True) -> None:
         """Freeze node ``index`` (SIGSTOP: a hung machine) or let it go on (SIGCONT)."""
         self.kill_node(index, signal.SIGSTOP if paused else signal.SIGCONT)

@@ -53,9 +53,9 @@ WRITE_RETRY_SECONDS = 60  # a client gives up retrying a write after this long
 MAX_REQUESTS_PER_CLIENT = 20_000
 DRILLS = (
     "pg-kill", "pg-restart", "pg-stop", "app-kill", "reload", "idempotency-race", "load-kill",
-    "db-leader-kill", "db-switchover",
+    "db-leader-kill", "db-leader-hang", "db-replica-kill", "etcd-kill", "db-switchover",
 )  # fmt: skip
-HA_DRILLS = ("db-leader-kill", "db-switchover")
+HA_DRILLS = ("db-leader-kill", "db-leader-hang", "db-replica-kill", "etcd-kill", "db-switchover")
 
 
 @dataclass
@@ -315,6 +315,60 @@ def rejoin(cluster, name: str) -> None:
     cluster.database.start_node(int(name.removeprefix("db")))
 
 
+def db_leader_hang(cluster, seconds: float) -> Callable[[], str]:
+    """The leader's node frozen (SIGSTOP) for ``seconds``, then let go on (SIGCONT): a standby
+    takes over once the key expires, and Patroni demotes the old leader when it wakes (it has no
+    key any more); with synchronous replication nothing it took meanwhile was acknowledged."""
+
+    def fault() -> str:
+        old = cluster.database.leader()
+        assert old is not None, "no leader"
+        index = int(old.name.removeprefix("db"))
+        cluster.database.pause_node(index)
+        time.sleep(seconds)
+        cluster.database.pause_node(index, paused=False)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            member = next((m for m in cluster.members() if m.name == old.name), None)
+            if member is not None and member.role != "leader" and member.state == "streaming":
+                break
+            time.sleep(0.2)
+        leader = cluster.database.leader()
+        return (
+            f"{old.name} frozen {seconds:.0f} s; {leader.name if leader else 'nobody'} leads,"
+            f" {old.name} {member.role if member else 'gone'} again"
+        )
+
+    return fault
+
+
+def db_replica_kill(cluster) -> Callable[[], str]:
+    """A standby's node SIGKILLed (the synchronous one: the leader names another), then started
+    again: it catches up from the leader."""
+
+    def fault() -> str:
+        standby = next(m for m in cluster.members() if m.role == "sync_standby")
+        index = int(standby.name.removeprefix("db"))
+        cluster.database.kill_node(index)
+        time.sleep(5)
+        cluster.database.start_node(index)
+        return f"{standby.name} (sync standby) SIGKILLed; started again after 5 s"
+
+    return fault
+
+
+def etcd_kill(cluster) -> Callable[[], str]:
+    """One etcd member SIGKILLed (two of three keep the quorum), then started again."""
+
+    def fault() -> str:
+        cluster.database.kill_etcd(1)
+        time.sleep(10)
+        cluster.database.start_etcd(1)
+        return "etcd1 SIGKILLed; started again after 10 s"
+
+    return fault
+
+
 def db_switchover(cluster) -> Callable[[], str]:
     def fault() -> str:
         before = cluster.database.leader()
@@ -347,7 +401,13 @@ def ha_drills(names: list[str], quick: bool) -> list[DrillResult]:
     )  # fmt: skip
     visible = checks.rows("SELECT id FROM reviews WHERE NOT reported ORDER BY id LIMIT 200", [])
     review_ids = [row[0] for row in visible]
-    faults = {"db-leader-kill": db_leader_kill(cluster), "db-switchover": db_switchover(cluster)}
+    faults = {
+        "db-leader-kill": db_leader_kill(cluster),
+        "db-leader-hang": db_leader_hang(cluster, 10 if quick else 30),
+        "db-replica-kill": db_replica_kill(cluster),
+        "etcd-kill": etcd_kill(cluster),
+        "db-switchover": db_switchover(cluster),
+    }
     results = []
     try:
         for name in names:
