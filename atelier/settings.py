@@ -155,6 +155,9 @@ else:
         }
     }
 EMBEDDED_POSTGRES_DIR = DATA_DIR / "postgres"
+# Backups of the embedded server (atelier.pgembedded.backup, docs/backups.md): set, it archives
+# its WAL into this folder, and `make backup` puts base backups there.
+BACKUP_DIR = os.environ.get("ATELIER_BACKUP_DIR") or None
 # Whether connecting starts the embedded server: yes for commands and tests, never for requests
 # (atelier/wsgi.py turns it off).
 EMBEDDED_POSTGRES_AUTOSTART = env_bool("ATELIER_EMBEDDED_DB_AUTOSTART", True)

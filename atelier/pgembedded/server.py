@@ -126,8 +126,18 @@ def _system_user() -> str | None:
     return SYSTEM_USER if os.geteuid() == 0 else None
 
 
+def tuning() -> dict[str, str]:
+    """TUNING, with WAL archiving into the backup folder when one is set (ATELIER_BACKUP_DIR):
+    then WAL is written at replica level, and bulk loads no longer skip it."""
+    if settings.BACKUP_DIR is None:
+        return TUNING
+    from atelier.pgembedded.backup import archive_settings
+
+    return {**TUNING, **archive_settings(Path(settings.BACKUP_DIR))}
+
+
 def _tuning_marker(pgdata: Path) -> tuple[Path, str]:
-    digest = hashlib.sha256(json.dumps(TUNING, sort_keys=True).encode()).hexdigest()
+    digest = hashlib.sha256(json.dumps(tuning(), sort_keys=True).encode()).hexdigest()
     return pgdata / "atelier-tuning", digest
 
 
@@ -140,12 +150,17 @@ def _is_tuned(pgdata: Path) -> bool:
 
 
 def _apply_tuning(pgdata: Path) -> None:
-    """Write TUNING with ALTER SYSTEM and restart: once, or again when TUNING changes."""
+    """Write the tuning with ALTER SYSTEM and restart: once, or again when it changes."""
     marker, digest = _tuning_marker(pgdata)
     info = status(pgdata)
     assert info is not None
+    if settings.BACKUP_DIR is not None:
+        from atelier.pgembedded.backup import archive_prepare
+
+        archive_prepare(Path(settings.BACKUP_DIR))
     with connect(info) as conn:
-        for name, value in TUNING.items():
+        conn.execute("ALTER SYSTEM RESET ALL")  # a setting no longer in the tuning goes
+        for name, value in tuning().items():
             conn.execute(
                 sql.SQL("ALTER SYSTEM SET {} = {}").format(sql.Identifier(name), sql.Literal(value))
             )
