@@ -24,7 +24,7 @@ PORT ?= 8000
 
 .PHONY: setup runtime lock patroni preflight system-packages run test test-suite test-fast \
 	test-fast-suite lint check db-start db-stop db-status clean cluster-start cluster-stop \
-	cluster-status loadtest bench reliability image-packages image image-smoke
+	cluster-status loadtest bench reliability backup restore image-packages image image-smoke
 
 $(RUNTIME_STAMP): requirements.lock
 	@$(PYTHON) deploy/preflight.py --python-only
@@ -144,8 +144,21 @@ loadtest: setup
 bench: setup system-packages
 	$(BIN)/python -m loadtests.bench $(BENCH_ARGS)
 
+# Backups of the embedded server into ATELIER_BACKUP_DIR (docs/backups.md): `make backup` takes a
+# base backup (FULL=1 for a full one); `make restore TARGET_TIME=... RESTORE_DIR=...` restores to
+# that moment into a new data directory and checks it.
+backup: runtime
+	$(MANAGE) db_backup $(if $(FULL),--full,)
+
+restore: runtime
+	@test -n "$(TARGET_TIME)" || (echo "TARGET_TIME=2026-12-07T20:15:00+00:00 is needed" && exit 2)
+	$(MANAGE) db_restore --target-time "$(TARGET_TIME)" \
+		--into "$(or $(RESTORE_DIR),$(CURDIR)/.data/restored-$(shell date +%Y%m%dT%H%M%S))" $(RESTORE_ARGS)
+
 # The fault drills (PostgreSQL killed, restarted and stopped, an app server killed, a rolling
-# reload, retried and racing writes, a load killed mid-file), each checked; see docs/operations.md.
+# reload, retried and racing writes, a load killed mid-file; the HA database's leader killed,
+# frozen and switched over, a standby and an etcd member killed), each checked; see
+# docs/operations.md.
 reliability: setup system-packages patroni
 	$(BIN)/python -m loadtests.reliability $(RELIABILITY_ARGS)
 
