@@ -56,6 +56,7 @@ HANDLED_MIDDLEWARE = (
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "atelier.middleware.PagesCSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "atelier.middleware.DatabaseUnavailableMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 )
 

@@ -1,5 +1,5 @@
-"""Middleware of the project: HEAD answered without a body, and what only the admin (and the docs)
-need run only for them.
+"""Middleware of the project: HEAD answered without a body, what only the admin (and the docs)
+need run only for them, and a 503 for a page whose database cannot be reached.
 
 The public API and the health check use no session, user or flash message, yet building them for
 each request (a cookie signer, a message store, a lazy user) cost about a tenth of a review read's
@@ -11,10 +11,12 @@ from csp.middleware import CSPMiddleware
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.deprecation import MiddlewareMixin
+
+from atelier.db import unavailable
 
 
 class HeadWithoutBodyMiddleware:
@@ -69,3 +71,27 @@ class PagesCSPMiddleware(AdminOnly, CSPMiddleware):
     @staticmethod
     def prefixes_get() -> tuple[str, ...]:
         return (reverse("admin:index"), reverse("swagger-ui"))
+
+
+class DatabaseUnavailableMiddleware:
+    """A page outside the API (the admin) whose database cannot be reached, or is a standby
+    since a failover, answers 503 with ``Retry-After`` like the API, never a 500. (The API's
+    views answer their own: reviews.exceptions.)"""
+
+    RETRY_AFTER_SECONDS = 5
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if not unavailable(exception):
+            return None
+        response = JsonResponse(
+            {"detail": "Service temporarily unavailable: the database cannot be reached."},
+            status=503,
+        )
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return response

@@ -92,6 +92,7 @@ def test_a_restore_holds_exactly_the_writes_before_its_target(store):
     between_c_and_d = moment()
     write(tmp_path, "marker D")
     info = server.status(tmp_path / "data" / "postgres")
+    assert info is not None
     with psycopg.connect(host=str(info.socket_dir), port=info.port, user="postgres") as conn:
         conn.execute("SELECT pg_switch_wal()")  # D's segment archived now, not in a minute
     assert (tmp_path / "backups" / "wal").is_dir()

@@ -86,6 +86,32 @@ def test_every_route_answers_503_when_the_database_is_down(
     assert b"database cannot be reached" in answer.value.read()
 
 
+def test_a_moderator_signing_in_gets_a_503_not_a_500(server_without_database):
+    """The admin's sign-in needs the database (the account, the lockout records): while it
+    cannot be reached the answer is a 503 with Retry-After, like the API's."""
+    import http.cookiejar
+    import re
+    import urllib.parse
+
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = browser.open(server_without_database + "/admin/login/", timeout=10).read().decode()
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert found is not None
+    token = found.group(1)
+    form = {"csrfmiddlewaretoken": token, "username": "moderator", "password": "x" * 20}
+    request = urllib.request.Request(
+        server_without_database + "/admin/login/",
+        data=urllib.parse.urlencode(form).encode(),
+        headers={"Referer": server_without_database + "/admin/login/"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        browser.open(request, timeout=10)
+    assert answer.value.code == 503
+    assert answer.value.headers["Retry-After"] == "5"
+    assert b"database cannot be reached" in answer.value.read()
+
+
 @pytest.mark.django_db(transaction=True)  # the session's setting applies to its next transactions
 def test_a_write_on_a_node_that_became_a_standby_is_a_503_and_the_next_connects_again(api):
     """After a failover, a connection kept from before may point at a node that no longer takes
