@@ -149,7 +149,9 @@ class Cluster:
         self._save(state)
         try:
             if ha:
-                self.database.start(settings.db_nodes, settings.database or "atelier")
+                self.database.start(
+                    settings.db_nodes, settings.database or "atelier", settings.backup_dir
+                )
             if prepare:
                 self._manage(settings, "migrate", "--noinput", "--verbosity", "0")
                 self._manage(settings, "collectstatic", "--noinput", "--verbosity", "0")
@@ -223,6 +225,8 @@ class Cluster:
         if settings.db_nodes > 1:
             env = app_environment(settings, self.database.url(settings.database or "atelier"))
             env.setdefault("DATABASE_CONNECT_WAIT_SECONDS", str(CONNECT_WAIT_SECONDS))
+            if settings.backup_dir:
+                env["ATELIER_BACKUP_DIR"] = settings.backup_dir  # manage.py db_backup, db_restore
             return env
         return app_environment(settings)
 
@@ -459,6 +463,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nginx-workers", type=int, default=1)
     parser.add_argument("--database", help="database name on the configured server")
     parser.add_argument(
+        "--backup-dir",
+        default=os.environ.get("ATELIER_BACKUP_DIR") or None,
+        help="with --db-nodes: the leader archives its WAL here (default: ATELIER_BACKUP_DIR)",
+    )
+    parser.add_argument(
         "--db-nodes",
         type=int,
         default=1,
@@ -497,6 +506,7 @@ def main(argv: list[str] | None = None) -> int:
                 nginx_workers=args.nginx_workers,
                 database=args.database,
                 db_nodes=args.db_nodes,
+                backup_dir=str(Path(args.backup_dir).resolve()) if args.backup_dir else None,
                 cache=not args.no_cache,
                 cache_size=args.cache_size,
                 cache_port=args.cache_port,

@@ -40,6 +40,9 @@ class Settings:
     # 1: the configured server (the embedded one by default); more: an HA database of this many
     # PostgreSQL nodes under Patroni (deploy/cluster_ha.py)
     db_nodes: int = 1
+    # The HA database's nodes archive their WAL here, and `manage.py db_backup` puts base backups
+    # here (atelier.pgembedded.backup); None: no backups.
+    backup_dir: str | None = None
     cache: bool = True  # the HTTP cache (Varnish) between nginx and the app servers
     cache_size: str = "1G"  # its storage; least recently used objects are evicted beyond it
     cache_ttl: int = 600  # seconds an object lives at most (bounds a purge that was lost)

@@ -129,9 +129,11 @@ class HADatabase:
         )
 
     # -- start ------------------------------------------------------------------------------
-    def start(self, nodes: int, database: str, timeout: float = 120) -> None:
+    def start(
+        self, nodes: int, database: str, backup_dir: str | None = None, timeout: float = 120
+    ) -> None:
         """Start etcd and the nodes; return once a leader and its synchronous standby stream and
-        ``database`` exists."""
+        ``database`` exists. With ``backup_dir``, the leader archives its WAL there."""
         if etcd() is None:
             raise HADatabaseError("etcd is not installed: run `make system-packages`")
         if not PATRONI.exists():
@@ -139,6 +141,12 @@ class HADatabase:
         if nodes < 2:
             raise HADatabaseError("an HA database has 2 nodes or more (3 to lose one)")
         state = self._state_for(nodes)
+        state["backup_dir"] = backup_dir
+        self.state_file.write_text(json.dumps(state, indent=2))
+        if backup_dir is not None:
+            from atelier.pgembedded.backup import archive_prepare
+
+            archive_prepare(Path(backup_dir))
         for index in range(1, ETCD_MEMBERS + 1):
             self._spawn_etcd(index, state)
         for index in range(1, nodes + 1):
@@ -291,15 +299,32 @@ class HADatabase:
                         "password": state["replication_password"],
                     },
                 },
-                "parameters": {"unix_socket_directories": str(folder)},
+                # This node's own: its socket, and WAL archiving when there is a backup folder
+                # (only the leader archives; a node that becomes leader takes over).
+                "parameters": {
+                    "unix_socket_directories": str(folder),
+                    **self._archiving(state),
+                },
                 "pg_hba": [
                     "local all all trust",
                     f"host replication {REPLICATION_USER} 127.0.0.1/32 scram-sha-256",
+                    # Base backups (manage.py db_backup) stream as the superuser.
+                    f"host replication {SUPERUSER} 127.0.0.1/32 scram-sha-256",
                     "host all all 127.0.0.1/32 scram-sha-256",
                 ],
             },
             "tags": {"nofailover": False, "noloadbalance": False},
         }
+
+    @staticmethod
+    def _archiving(state: dict) -> dict[str, str]:
+        if not state.get("backup_dir"):
+            return {}
+        from atelier.pgembedded.backup import archive_settings
+
+        settings = archive_settings(Path(state["backup_dir"]))
+        # The replication settings are the cluster's own (bootstrap.dcs): only the archive's here.
+        return {k: v for k, v in settings.items() if k not in ("wal_level", "max_wal_senders")}
 
     def _database_ensure(self, database: str) -> None:
         """Create the app's database on the leader when it is not there yet."""

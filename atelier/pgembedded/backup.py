@@ -11,6 +11,7 @@ With a backup folder set (``ATELIER_BACKUP_DIR``), the server archives every WAL
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import time
@@ -87,9 +88,17 @@ def backups(backup_dir: Path) -> list[Backup]:
     return found
 
 
-def base_backup(backup_dir: Path, info, *, full: bool = False) -> Backup:
-    """Take a base backup of the running server: incremental on the newest one, or full when
-    asked or when there is none yet."""
+def base_backup(
+    backup_dir: Path,
+    *,
+    host: str,
+    port: int,
+    user: str,
+    password: str | None = None,
+    full: bool = False,
+) -> Backup:
+    """Take a base backup of the server at ``host`` (a socket folder, or an address) and
+    ``port``: incremental on the newest one, or full when asked or when there is none yet."""
     previous = backups(backup_dir)
     parent = None if full or not previous else previous[-1]
     started = datetime.now(UTC)
@@ -99,9 +108,9 @@ def base_backup(backup_dir: Path, info, *, full: bool = False) -> Backup:
     path.parent.mkdir(parents=True, exist_ok=True)
     argv = [
         str(POSTGRES_BIN_PATH / "pg_basebackup"),
-        "--host", str(info.socket_dir),
-        "--port", str(info.port),
-        "--username", server.SUPERUSER,
+        "--host", host,
+        "--port", str(port),
+        "--username", user,
         "--pgdata", str(path),
         "--checkpoint", "fast",
         "--wal-method", "stream",
@@ -109,7 +118,11 @@ def base_backup(backup_dir: Path, info, *, full: bool = False) -> Backup:
     ]  # fmt: skip
     if parent is not None:
         argv += ["--incremental", str(parent.path / "backup_manifest")]
-    subprocess.run(argv, check=True, capture_output=True, text=True)
+    env = {**os.environ, "PGPASSWORD": password} if password else None
+    taken = subprocess.run(argv, capture_output=True, text=True, env=env)
+    if taken.returncode:
+        shutil.rmtree(path, ignore_errors=True)  # never a half backup an incremental builds on
+        raise BackupError(f"pg_basebackup failed: {taken.stderr.strip()}")
     finished = datetime.now(UTC)
     meta = {
         "kind": kind,
@@ -171,6 +184,9 @@ def restore(backup_dir: Path, target: datetime, into: Path, timeout: float = 360
             f"recovery_target_time = '{target.isoformat()}'\n"
             "recovery_target_action = 'promote'\n"
             "archive_mode = 'off'\n"
+            # A copy of an HA node: alone, it neither follows nor waits for a standby.
+            "primary_conninfo = ''\n"
+            "synchronous_standby_names = ''\n"
         )
     (into / "recovery.signal").touch()
     user = server._system_user()

@@ -11,10 +11,12 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import UTC, datetime
 
 import psycopg
 import pytest
 
+from atelier.pgembedded import server
 from deploy.cluster import REPO, Cluster
 from deploy.cluster_config import Settings
 from deploy.cluster_ha import TTL_SECONDS
@@ -30,13 +32,18 @@ FAILOVER_BOUND_SECONDS = TTL_SECONDS + 10
 @pytest.fixture(scope="module")
 def ha(tmp_path_factory):
     """One app server (one worker) and the cache behind nginx, on a three-node HA database of its
-    own, migrated."""
+    own, migrated, its leader archiving WAL into a backup folder."""
     running = Cluster(tmp_path_factory.mktemp("ha"))
     running.port = free_port()
-    settings = Settings(apps=1, port=running.port, workers=1, limits=False, db_nodes=3)
+    backups = tmp_path_factory.mktemp("ha-backups")
+    settings = Settings(
+        apps=1, port=running.port, workers=1, limits=False, db_nodes=3, backup_dir=str(backups)
+    )
     running.start(settings)
     yield running
     running.stop()
+    for restored in backups.parent.glob("ha-restored*"):
+        server.stop(restored)
 
 
 def roles(cluster: Cluster) -> dict[str, str]:
@@ -81,10 +88,15 @@ def node_rows(cluster: Cluster, name: str, sql: str, params=()) -> list[tuple]:
         return conn.execute(sql, params).fetchall()
 
 
-def verify_meta(cluster: Cluster) -> subprocess.CompletedProcess:
+def manage(cluster: Cluster, *args: str) -> subprocess.CompletedProcess:
+    """manage.py as the app servers run it, on the HA database."""
     env = cluster.app_environment(cluster._settings())
-    command = [sys.executable, str(REPO / "manage.py"), "verify_meta"]
+    command = [sys.executable, str(REPO / "manage.py"), *args]
     return subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True)
+
+
+def verify_meta(cluster: Cluster) -> subprocess.CompletedProcess:
+    return manage(cluster, "verify_meta")
 
 
 def test_a_leader_a_synchronous_standby_and_a_replica_stream(ha):
@@ -155,3 +167,33 @@ def test_a_switchover_moves_the_leader_and_writes_go_on(ha):
     while (status := post_review(ha.port, key)[0]) != 201 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert status == 201
+
+
+def test_the_leaders_backup_restores_to_a_point_between_two_writes(ha, tmp_path_factory):
+    taken = manage(ha, "db_backup", "--full")
+    assert taken.returncode == 0 and "full backup" in taken.stdout, taken.stderr
+    leader_rows(
+        ha,
+        "INSERT INTO reviews (product_id, rating, date, body, recommend, reported,"
+        " reviewer_name, reviewer_email, helpfulness, summary) VALUES"
+        " (9, 4, now(), 'pitr A', true, false, 'n', 'n@example.com', 0, '') RETURNING id",
+    )
+    time.sleep(1.1)
+    target = datetime.now(UTC).isoformat()
+    time.sleep(1.1)
+    leader_rows(
+        ha,
+        "INSERT INTO reviews (product_id, rating, date, body, recommend, reported,"
+        " reviewer_name, reviewer_email, helpfulness, summary) VALUES"
+        " (9, 1, now(), 'pitr B', true, false, 'n', 'n@example.com', 0, '') RETURNING id",
+    )
+    leader_rows(ha, "SELECT pg_switch_wal()")  # B's segment archived now
+    into = tmp_path_factory.getbasetemp() / "ha-restored"
+    restored = manage(ha, "db_restore", "--target-time", target, "--into", str(into), "--keep")
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    assert "no product differs" in restored.stdout
+    info = server.status(into)
+    assert info is not None
+    with server.connect(info, "atelier") as conn:
+        bodies = conn.execute("SELECT body FROM reviews WHERE body LIKE 'pitr %' ORDER BY id")
+        assert [body for (body,) in bodies.fetchall()] == ["pitr A"]
