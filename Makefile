@@ -127,8 +127,9 @@ db-status: runtime
 # The local cluster: the database, $(APPS) gunicorn app servers and nginx on 127.0.0.1:$(CLUSTER_PORT).
 APPS ?= 2
 CLUSTER_PORT ?= 8080
+DB_NODES ?= 1
 cluster-start: setup system-packages patroni
-	$(BIN)/python deploy/cluster.py start --apps $(APPS) --port $(CLUSTER_PORT)
+	$(BIN)/python deploy/cluster.py start --apps $(APPS) --port $(CLUSTER_PORT) --db-nodes $(DB_NODES)
 
 cluster-stop: setup
 	$(BIN)/python deploy/cluster.py stop

@@ -18,6 +18,7 @@ lag. Then:
     python deploy/cluster.py kill-db-leader  # SIGKILL the leader's node: a standby takes over
     python deploy/cluster.py start-db-node I # start node I again: it rejoins as a standby
     python deploy/cluster.py switchover      # a planned change of leader
+    python deploy/cluster.py db-url          # its DATABASE_URL, for manage.py (demo_data, ...)
 
 Everything it starts is recorded in its run folder (default ``.data/cluster``): the state file, one
 pid file per process, the rendered nginx.conf, the app servers' Unix sockets and the logs. Each
@@ -448,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
         "action",
         choices=[
             "start", "stop", "status", "reload", "kill-app", "start-app", "kill-cache",
-            "start-cache", "kill-db-leader", "start-db-node", "switchover",
+            "start-cache", "kill-db-leader", "start-db-node", "switchover", "db-url",
         ],
     )  # fmt: skip
     parser.add_argument(
@@ -541,6 +542,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.action == "start-cache":
             cluster.start_cache()
             print("cache healthy (and empty)")
+        elif args.action == "db-url":
+            print(cluster.app_environment(cluster._settings())["DATABASE_URL"])
         elif args.action == "kill-db-leader":
             print(f"{cluster.database.kill_leader()} killed")
         elif args.action == "switchover":
