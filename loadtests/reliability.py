@@ -30,6 +30,7 @@ import argparse
 import http.client
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -39,6 +40,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -54,8 +56,12 @@ MAX_REQUESTS_PER_CLIENT = 20_000
 DRILLS = (
     "pg-kill", "pg-restart", "pg-stop", "app-kill", "reload", "idempotency-race", "load-kill",
     "db-leader-kill", "db-leader-hang", "db-replica-kill", "etcd-kill", "db-switchover",
+    "db-restore",
 )  # fmt: skip
-HA_DRILLS = ("db-leader-kill", "db-leader-hang", "db-replica-kill", "etcd-kill", "db-switchover")
+HA_DRILLS = (
+    "db-leader-kill", "db-leader-hang", "db-replica-kill", "etcd-kill", "db-switchover",
+    "db-restore",
+)  # fmt: skip
 
 
 @dataclass
@@ -113,6 +119,8 @@ class Traffic:
         self.port, self.review_ids = port, review_ids
         self.outcomes: list[Outcome] = []
         self.acknowledged: list[tuple[str, int]] = []  # (marker, review id)
+        # When each acknowledged post was first sent and when its 201 came (time.monotonic()).
+        self.post_times: dict[int, tuple[float, float]] = {}
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.threads = [threading.Thread(target=self._client, args=(n,)) for n in range(CLIENTS)]
@@ -152,13 +160,16 @@ class Traffic:
                 "product_id": product, "rating": 4, "recommend": True, "name": "drill",
                 "email": "drill@example.com", "body": f"reliability {key}",
             }  # fmt: skip
-        deadline = time.monotonic() + WRITE_RETRY_SECONDS
+        first_sent = time.monotonic()
+        deadline = first_sent + WRITE_RETRY_SECONDS
         while time.monotonic() < deadline:
             conn, outcome = self._send(conn, method, path, body, key)
             if outcome.status in (201, 204):
                 if outcome.location:
+                    review_id = int(outcome.location.rsplit("/", 1)[1])
                     with self.lock:
-                        self.acknowledged.append((key, int(outcome.location.rsplit("/", 1)[1])))
+                        self.acknowledged.append((key, review_id))
+                        self.post_times[review_id] = (first_sent, time.monotonic())
                 return conn
             if outcome.status is not None and outcome.status < 500:
                 return conn  # refused for good (a 4xx): nothing to retry
@@ -378,6 +389,61 @@ def db_switchover(cluster) -> Callable[[], str]:
     return fault
 
 
+def db_restore(cluster, review_ids: list[int]) -> DrillResult:
+    """A point-in-time restore under traffic: a full backup of the leader, posts before and
+    after a noted moment, then a restore to that moment into a new data directory. The restored
+    database must hold every review acknowledged before the moment and none first sent after it,
+    with exact aggregates (db_restore runs verify_meta)."""
+    result = DrillResult("db-restore")
+    env = cluster.app_environment(cluster._settings())
+
+    def manage_ha(*args: str) -> str:
+        command = [sys.executable, str(REPO / "manage.py"), *args]
+        done = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(f"manage.py {args[0]} failed: {done.stdout}{done.stderr}")
+        return done.stdout
+
+    manage_ha("db_backup", "--full")
+    with Traffic(cluster.port, review_ids) as traffic:
+        time.sleep(3)
+        moment, moment_wall = time.monotonic(), datetime.now(UTC)
+        time.sleep(3)
+    checks = HAChecks(cluster)
+    checks.rows("SELECT pg_switch_wal()", [])  # the last writes' segment archived now
+    into = REPO / ".data" / f"reliability-restored-{moment_wall:%Y%m%dT%H%M%S}"
+    out = manage_ha("db_restore", "--target-time", moment_wall.isoformat(), "--into", str(into))
+    restored: set[int] = set()
+    from atelier.pgembedded import server
+
+    try:  # db_restore checked and stopped it: started again to read it
+        options = f"-h '' -k {into}"
+        server.pg_ctl(["-w", "-o", options, "start"], pgdata=into, user=server._system_user())
+        info = server.status(into)
+        assert info is not None
+        with server.connect(info, DATABASE) as conn:
+            ids = list(traffic.post_times)
+            found = conn.execute("SELECT id FROM reviews WHERE id = ANY(%s)", [ids]).fetchall()
+            restored = {review_id for (review_id,) in found}
+    finally:
+        server.stop(into)
+        shutil.rmtree(into, ignore_errors=True)
+    # A margin for the clocks of the client and the server: a post acknowledged just before the
+    # moment committed before it; one first sent just after it committed after it.
+    before = [i for i, (_, acked) in traffic.post_times.items() if acked < moment - 0.05]
+    after = [i for i, (sent, _) in traffic.post_times.items() if sent > moment + 0.05]
+    result.requests = len(traffic.outcomes)
+    result.acknowledged = len(traffic.post_times)
+    result.lost = len([i for i in before if i not in restored])
+    result.duplicates = len([i for i in after if i in restored])  # rows that should not be there
+    result.meta_differences = 0 if "no product differs" in out else 1
+    result.notes = (
+        f"restored to a moment between {len(before)} posts acknowledged before and {len(after)}"
+        f" sent after: {len(before) - result.lost} and {result.duplicates} of them there"
+    )
+    return result
+
+
 def ha_drills(names: list[str], quick: bool) -> list[DrillResult]:
     """The HA database's drills, on a cluster of their own (demo data on the leader)."""
     from deploy.cluster import Cluster
@@ -386,8 +452,16 @@ def ha_drills(names: list[str], quick: bool) -> list[DrillResult]:
 
     cluster = Cluster(REPO / ".data" / "reliability-ha")
     cluster.port = free_port()
+    backups = REPO / ".data" / "reliability-ha-backups"
+    shutil.rmtree(backups, ignore_errors=True)
     settings = Settings(
-        apps=2, port=cluster.port, workers=1, database=DATABASE, limits=False, db_nodes=3
+        apps=2,
+        port=cluster.port,
+        workers=1,
+        database=DATABASE,
+        limits=False,
+        db_nodes=3,
+        backup_dir=str(backups),
     )
     cluster.start(settings)
     checks = HAChecks(cluster)
@@ -412,7 +486,10 @@ def ha_drills(names: list[str], quick: bool) -> list[DrillResult]:
         for name in names:
             print(f"drill {name} ...", flush=True)
             cluster.database.wait_settled()
-            results.append(drill(cluster, name, faults[name], review_ids, checks))
+            if name == "db-restore":
+                results.append(db_restore(cluster, review_ids))
+            else:
+                results.append(drill(cluster, name, faults[name], review_ids, checks))
             print(report(results[-1:]).splitlines()[-1], flush=True)
             for line in results[-1].late:
                 print(f"  outside the fault: {line}", flush=True)
