@@ -36,6 +36,7 @@ from django_prometheus.middleware import Metrics
 from django_prometheus.utils import Time, TimeSince
 
 from atelier import requestid
+from atelier.db import read_fence
 
 logger = logging.getLogger(__name__)
 
@@ -130,11 +131,13 @@ class HotPath:
         self.ssl_redirect_exempt = [re.compile(r) for r in settings.SECURE_REDIRECT_EXEMPT]
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if self.reads and environ["REQUEST_METHOD"] == "GET":
-            answered = self.answer(environ, start_response)
-            if answered is not None:
-                return answered
-        return self.django(environ, start_response)
+        # Both paths read on a replica only past the fence the cache sent (atelier.db).
+        with read_fence(environ):
+            if self.reads and environ["REQUEST_METHOD"] == "GET":
+                answered = self.answer(environ, start_response)
+                if answered is not None:
+                    return answered
+            return self.django(environ, start_response)
 
     def answer(self, environ: dict, start_response: Callable) -> list[bytes] | None:
         started = Time()

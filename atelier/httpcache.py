@@ -91,10 +91,14 @@ class Purger:
         self._sequence = 0
         self._thread: threading.Thread | None = None
 
-    def purge(self, *, tags: Iterable[str], race_key: str) -> None:
+    def purge(self, *, tags: Iterable[str], race_key: str, position: int | None = None) -> None:
+        """Purge ``tags`` on every node; ``position``, the leader's WAL position once the write
+        committed, raises the node's read fence for replicas (atelier.db) when given."""
         if not self.nodes:
             return
         headers = {"xkey": " ".join(tags), "X-Cache-Race": race_key}
+        if position is not None:
+            headers["X-Purge-LSN"] = str(position)
         self._send(headers)
         if self.repurge_after > 0:
             self._schedule(headers)

@@ -31,6 +31,12 @@ DATABASE_UNAVAILABLE = Counter(
     "atelier_database_unavailable_total",
     "Requests answered 503 because the database could not be reached.",
 )
+REPLICA_READS = Counter(
+    "atelier_replica_reads_total",
+    "Public reads with a fence (through the cache, replicas configured), by where they went:"
+    " the replica, or the leader when the replica had not replayed past the fence.",
+    ["target"],
+)
 RATE_LIMIT_REFUSALS = Counter(
     "atelier_rate_limit_refusals_total", "Requests refused past a rate limit.", ["policy"]
 )

@@ -145,6 +145,14 @@ def database_from_url(url: str) -> dict:
 
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": database_from_url(os.environ["DATABASE_URL"])}
+    # Replicas for the public reads that come through the cache, each only once it has applied
+    # every write whose purge came before the read (atelier.db.read_cursor); tests read the
+    # default database through it.
+    if os.environ.get("DATABASE_REPLICA_URL"):
+        DATABASES["replica"] = {
+            **database_from_url(os.environ["DATABASE_REPLICA_URL"]),
+            "TEST": {"MIRROR": "default"},
+        }
 else:
     DATABASES = {
         "default": {

@@ -224,8 +224,12 @@ class Cluster:
     def app_environment(self, settings: Settings) -> dict[str, str]:
         """The app servers' environment, pointed at the HA database when there is one."""
         if settings.db_nodes > 1:
-            env = app_environment(settings, self.database.url(settings.database or "atelier"))
+            database = settings.database or "atelier"
+            env = app_environment(settings, self.database.url(database))
             env.setdefault("DATABASE_CONNECT_WAIT_SECONDS", str(CONNECT_WAIT_SECONDS))
+            # Reads through the cache on a standby, past the cache's fence (atelier.db).
+            replicas = self.database.url(database, attributes="prefer-standby")
+            env.setdefault("DATABASE_REPLICA_URL", replicas)
             if settings.backup_dir:
                 env["ATELIER_BACKUP_DIR"] = settings.backup_dir  # manage.py db_backup, db_restore
             return env

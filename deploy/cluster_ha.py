@@ -118,14 +118,15 @@ class HADatabase:
         nodes = [f"db{i}" for i in range(1, state["nodes"] + 1)]
         return [*nodes, *(f"etcd{i}" for i in range(1, ETCD_MEMBERS + 1))]
 
-    def url(self, database: str) -> str:
-        """The app's DATABASE_URL: every node, the one that takes writes chosen per connection."""
+    def url(self, database: str, *, attributes: str = "read-write") -> str:
+        """The app's DATABASE_URL: every node, the one that takes writes chosen per connection
+        (or, with ``attributes="prefer-standby"``, a standby: DATABASE_REPLICA_URL)."""
         state = self.state()
         hosts = ",".join(f"127.0.0.1:{port}" for port in state["postgres_ports"])
         password = quote(state["password"], safe="")
         return (
             f"postgresql://{SUPERUSER}:{password}@{hosts}/{database}"
-            f"?target_session_attrs=read-write&connect_timeout={CONNECT_TIMEOUT_SECONDS}"
+            f"?target_session_attrs={attributes}&connect_timeout={CONNECT_TIMEOUT_SECONDS}"
         )
 
     # -- start ------------------------------------------------------------------------------
@@ -262,7 +263,9 @@ class HADatabase:
             "max_replication_slots": 10,
             "hot_standby": "on",
             "wal_log_hints": "on",  # pg_rewind can rewind an old leader
-            "synchronous_commit": "on",
+            # A commit returns once the synchronous standby has applied it, not only stored it:
+            # a read there right after sees it (the replicas' fence rarely has to wait).
+            "synchronous_commit": "remote_apply",
             "password_encryption": "scram-sha-256",
         }
         return {

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from atelier.db import purge_position
 from atelier.httpcache import RACE_KEY_ALL, purger
 
 # Products whose purges the cache records apart: a miss is not stored when a purge of a product
@@ -133,9 +134,10 @@ def invalidate_all_on_commit() -> None:
 
 
 def invalidate_all_now() -> None:
-    purger().purge(tags=[], race_key=RACE_KEY_ALL)
+    purger().purge(tags=[], race_key=RACE_KEY_ALL, position=purge_position())
 
 
 def _purge(purges: list[Filing]) -> None:
+    position = purge_position()  # after the write committed: the replicas' fence (atelier.db)
     for filing in purges:
-        purger().purge(tags=filing.tags, race_key=filing.race_key)
+        purger().purge(tags=filing.tags, race_key=filing.race_key, position=position)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from atelier.db import prepared_cursor
+from atelier.db import read_cursor
 from reviews.meta.document import CharacteristicStats, product_meta_shape
 
 # The sorts whose order helpful votes change (reviews.invalidation purges their pages on a vote).
@@ -83,7 +83,7 @@ class ReviewListPage:
 
 def review_list(*, product_id: int, page: int, count: int, sort: str) -> ReviewListPage:
     """The product's visible reviews on 1-based ``page``, as a JSON array (text)."""
-    with prepared_cursor() as cursor:
+    with read_cursor() as cursor:
         cursor.execute(
             REVIEWS_PAGE_QUERIES[sort],
             {"product_id": product_id, "count": count, "offset": (page - 1) * count},
@@ -95,7 +95,7 @@ def review_list(*, product_id: int, page: int, count: int, sort: str) -> ReviewL
 def review_get(*, review_id: int) -> tuple[int, str] | None:
     """The review's product id and the review as a list result (JSON text), or None when there
     is none or it is reported."""
-    with connection.cursor() as cursor:
+    with read_cursor() as cursor:
         cursor.execute(REVIEW_ONE_JSON, {"review_id": review_id})
         return cursor.fetchone()
 
@@ -118,7 +118,7 @@ SELECT product.rating_1, product.rating_2, product.rating_3, product.rating_4, p
 
 def product_meta_get(*, product_id: int) -> dict:
     """The product's meta document: rating and recommend counts, characteristic averages."""
-    with prepared_cursor() as cursor:
+    with read_cursor() as cursor:
         cursor.execute(PRODUCT_META_READ, {"product_id": product_id})
         rows = cursor.fetchall()
     counts = [count or 0 for count in rows[0][:7]]

@@ -197,3 +197,40 @@ def test_the_leaders_backup_restores_to_a_point_between_two_writes(ha, tmp_path_
     with server.connect(info, "atelier") as conn:
         bodies = conn.execute("SELECT body FROM reviews WHERE body LIKE 'pitr %' ORDER BY id")
         assert [body for (body,) in bodies.fetchall()] == ["pitr A"]
+
+
+def replica_reads(cluster: Cluster) -> dict[str, float]:
+    """The app server's count of fenced reads by where they went (its own /metrics)."""
+    from deploy.processes import UnixHTTPConnection
+
+    conn = UnixHTTPConnection(cluster.socket_path(1), timeout=5)
+    conn.request("GET", "/metrics")
+    text = conn.getresponse().read().decode()
+    conn.close()
+    counts = {"replica": 0.0, "leader": 0.0}
+    for line in text.splitlines():
+        if line.startswith("atelier_replica_reads_total{"):
+            target = line.split('target="', 1)[1].split('"', 1)[0]
+            counts[target] = float(line.rsplit(" ", 1)[1])
+    return counts
+
+
+def test_reads_through_the_cache_go_to_a_standby_and_show_every_acknowledged_write(ha):
+    before = replica_reads(ha)
+    for n in range(20):  # each read is a miss after its own write's purge
+        key = str(uuid.uuid4())
+        status, headers = post_review(ha.port, key)
+        assert status == 201
+        review_id = int(headers["Location"].rsplit("/", 1)[1])
+        conn = http.client.HTTPConnection("127.0.0.1", ha.port, timeout=10)
+        conn.request("GET", "/reviews?product_id=7&sort=newest&count=5")
+        listed = json.loads(conn.getresponse().read())["results"]
+        conn.close()
+        assert listed[0]["review_id"] == review_id, n  # the write just acknowledged is there
+    after = replica_reads(ha)
+    assert after["replica"] > before["replica"]  # standbys served reads
+    # A client cannot lower the fence: its X-Min-LSN never reaches the app (nginx drops it).
+    conn = http.client.HTTPConnection("127.0.0.1", ha.port, timeout=10)
+    conn.request("GET", "/reviews/meta?product_id=8", headers={"X-Min-LSN": "0"})
+    assert conn.getresponse().status == 200
+    conn.close()

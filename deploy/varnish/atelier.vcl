@@ -34,6 +34,12 @@ sub vcl_recv {
         }
         # First the time (a miss that began before it will not be stored), then the purge.
         var.global_set("race:" + req.http.X-Cache-Race, "" + std.time2real(now, 0.0));
+        # The highest WAL position of a committed write purged here: every miss from now on
+        # carries it, and the app reads on a replica only once the replica has passed it.
+        if (req.http.X-Purge-LSN ~ "^[0-9]{1,15}$"
+            && std.real(req.http.X-Purge-LSN, 0.0) > std.real(var.global_get("lsn"), 0.0)) {
+            var.global_set("lsn", req.http.X-Purge-LSN);
+        }
         if (req.http.X-Cache-Race == "all") {
             ban("obj.status != 0");
             return (synth(200, "Banned"));
@@ -42,6 +48,7 @@ sub vcl_recv {
         return (synth(200, "Purged"));
     }
     set req.backend_hint = apps.backend();
+    unset req.http.X-Min-LSN;  # only this cache says how far a replica must be
     if (req.restarts == 0) {
         unset req.http.X-Atelier-Refetch;
         unset req.http.X-Atelier-Origin;
@@ -186,6 +193,9 @@ sub vcl_hit {
 
 sub vcl_backend_fetch {
     set bereq.http.X-Fetch-Start = "" + std.time2real(now, 0.0);
+    if (var.global_get("lsn")) {
+        set bereq.http.X-Min-LSN = var.global_get("lsn");
+    }
 }
 
 sub vcl_backend_response {

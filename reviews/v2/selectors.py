@@ -16,7 +16,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db.models import Exists, Field, Func, OuterRef, QuerySet, Value
 from django.db.models.lookups import GreaterThan, LessThan
 
-from atelier.db import prepared_cursor
+from atelier.db import read_cursor
 from reviews.meta.rebuild import PRODUCT_META_COUNTS
 from reviews.models import (
     CELL_DIMENSIONS,
@@ -175,7 +175,7 @@ def review_page(*, filters: ReviewFilters, page: PageRequest, voter: str | None)
     or before its cursor's position in the snapshot that pinned; with ``voter``'s votes."""
     statement, params = page_statement(filters=filters, page=page, voter=voter)
     sort, limit, cursor = page.sort, page.limit, page.cursor
-    with prepared_cursor() as db:
+    with read_cursor() as db:
         db.execute(statement, params)
         results, positions_json, fetched, latest, total, version = db.fetchone()
     snapshot = cursor.snapshot if cursor is not None else latest or 0
@@ -354,7 +354,7 @@ def product_summary_get(*, filters: ReviewFilters) -> Summary:
         params = [*filtered_params, *params, *verified_params]
     statement += "\n  FROM (SELECT) AS one LEFT JOIN product_meta AS meta ON meta.product_id = %s"
     params.append(product_id)
-    with prepared_cursor() as db:
+    with read_cursor() as db:
         db.execute(statement, params)
         row = db.fetchone()
     version, counts, characteristics_json, verified = row[0], row[1:8], row[8], row[9]
