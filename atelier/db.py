@@ -1,6 +1,7 @@
 """Database helpers the queries outside the ORM use: their one, typed home; which errors mean the
 database is unavailable; and where a public read goes (a replica, or the leader)."""
 
+import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -16,6 +17,8 @@ from django.db import (
 from django.db.backends.utils import CursorWrapper
 
 from atelier.metrics import REPLICA_READS
+
+logger = logging.getLogger(__name__)
 
 REPLICA = "replica"  # the DATABASES alias of the replicas (DATABASE_REPLICA_URL)
 
@@ -100,6 +103,12 @@ def purge_position() -> int | None:
     when there are no replicas to fence."""
     if not replica_configured():
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(POSITION_NOW)
-        return cursor.fetchone()[0]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(POSITION_NOW)
+            return cursor.fetchone()[0]
+    except DatabaseError as exc:
+        # The write committed; its purge still goes out, without raising the fence (the
+        # synchronous standby applied the write before it was acknowledged).
+        logger.warning("no WAL position for the purge after a write: %s", exc)
+        return None
