@@ -308,6 +308,10 @@ class HADatabase:
                     "unix_socket_directories": str(folder),
                     **self._archiving(state),
                 },
+                # A node that cannot be rewound onto the leader's timeline (its history diverged
+                # too far) is copied anew from the leader instead of staying out.
+                "remove_data_directory_on_rewind_failure": True,
+                "remove_data_directory_on_diverged_timelines": True,
                 "pg_hba": [
                     "local all all trust",
                     f"host replication {REPLICATION_USER} 127.0.0.1/32 scram-sha-256",

@@ -450,7 +450,9 @@ def ha_drills(names: list[str], quick: bool) -> list[DrillResult]:
     from deploy.cluster_config import Settings
     from deploy.processes import free_port
 
-    cluster = Cluster(REPO / ".data" / "reliability-ha")
+    run_dir = REPO / ".data" / "reliability-ha"
+    shutil.rmtree(run_dir, ignore_errors=True)  # a new HA database for every run of the drills
+    cluster = Cluster(run_dir)
     cluster.port = free_port()
     backups = REPO / ".data" / "reliability-ha-backups"
     shutil.rmtree(backups, ignore_errors=True)
