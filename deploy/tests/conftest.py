@@ -5,12 +5,9 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from atelier.httpcache import RACE_KEY_ALL, Purger
-from deploy.cluster import Cluster
-from deploy.cluster_config import Settings
-from deploy.processes import free_port
+from deploy.tests.clusters import cluster_on_test_database
 
 
 def pytest_collection_modifyitems(config, items):
@@ -37,22 +34,15 @@ def cluster(django_db_setup, django_db_blocker, tmp_path_factory):
     tests are one client that sends far more than a shopper; test_limits.py has its own), the
     store's origin allowed to call the API from a browser."""
     call_command("collectstatic", interactive=False, verbosity=0)  # the admin's pages need them
-    running = Cluster(tmp_path_factory.mktemp("cluster"))
-    running.port = free_port()
-    database = connection.settings_dict["NAME"]
-    running.start(
-        Settings(
-            apps=2,
-            port=running.port,
-            workers=1,
-            database=database,
-            limits=False,
-            environment={"ATELIER_CORS_ALLOWED_ORIGINS": STORE_ORIGIN},
-        ),
-        prepare=False,
-    )
-    yield running
-    running.stop()
+    with cluster_on_test_database(
+        tmp_path_factory,
+        "cluster",
+        apps=2,
+        workers=1,
+        limits=False,
+        environment={"ATELIER_CORS_ALLOWED_ORIGINS": STORE_ORIGIN},
+    ) as running:
+        yield running
 
 
 @pytest.fixture(autouse=True)

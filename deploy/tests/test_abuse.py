@@ -11,11 +11,8 @@ import time
 
 import jwt
 import pytest
-from django.db import connection
 
-from deploy.cluster import Cluster
-from deploy.cluster_config import Settings
-from deploy.processes import free_port
+from deploy.tests.clusters import cluster_on_test_database
 from reviews import services
 from reviews.models import Review
 from reviews.tests.factories import review_make
@@ -85,19 +82,15 @@ SECRET = "cluster-shopper-secret-" + "x" * 20
 @pytest.fixture(scope="module")
 def signing(django_db_setup, django_db_blocker, tmp_path_factory):
     """The cache and one app server behind nginx, the store signing its shoppers."""
-    running = Cluster(tmp_path_factory.mktemp("signing"))
-    running.port = free_port()
-    settings = Settings(
+    with cluster_on_test_database(
+        tmp_path_factory,
+        "signing",
         apps=1,
-        port=running.port,
         workers=1,
-        database=connection.settings_dict["NAME"],
         limits=False,
         environment={"ATELIER_SHOPPER_TOKEN_SECRET": SECRET},
-    )
-    running.start(settings, prepare=False)
-    yield running
-    running.stop()
+    ) as running:
+        yield running
 
 
 def shopper_token(sub: str, secret: str = SECRET) -> str:

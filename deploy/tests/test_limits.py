@@ -6,11 +6,9 @@ import http.client
 import json
 
 import pytest
-from django.db import connection
 
 from deploy.cluster import Cluster
-from deploy.cluster_config import Settings
-from deploy.processes import free_port
+from deploy.tests.clusters import cluster_on_test_database
 from reviews.models import Review
 
 pytestmark = pytest.mark.cluster
@@ -32,22 +30,18 @@ BODY = json.dumps(
 def limited(django_db_setup, django_db_blocker, tmp_path_factory):
     """The cache and two app servers behind nginx, with the default per-client request limit
     (50 requests/s, bursts of 500) and at most 20 posts an hour per client."""
-    running = Cluster(tmp_path_factory.mktemp("limited"))
-    running.port = free_port()
-    settings = Settings(
+    with cluster_on_test_database(
+        tmp_path_factory,
+        "limited",
         apps=2,
-        port=running.port,
         workers=1,
-        database=connection.settings_dict["NAME"],
         # The client's own limit; not its limit on one product (atelier/tests/test_ratelimits.py).
         environment={
             "ATELIER_RATE_LIMIT_REVIEWS_POST": f"{POST_LIMIT}/1h",
             "ATELIER_RATE_LIMIT_REVIEWS_POST_PRODUCT": "off",
         },
-    )
-    running.start(settings, prepare=False)
-    yield running
-    running.stop()
+    ) as running:
+        yield running
 
 
 def client(cluster: Cluster, address: str) -> http.client.HTTPConnection:

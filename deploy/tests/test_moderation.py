@@ -10,11 +10,8 @@ import time
 
 import jwt
 import pytest
-from django.db import connection
 
-from deploy.cluster import Cluster
-from deploy.cluster_config import Settings
-from deploy.processes import free_port
+from deploy.tests.clusters import cluster_on_test_database
 from reviews import services
 from reviews.meta.rebuild import meta_differences
 from reviews.models import Review
@@ -31,20 +28,16 @@ OFFENSIVE = "This is the worst shit I have ever bought, fuck this company and it
 def moderated(request, django_db_setup, django_db_blocker, tmp_path_factory):
     """The cache and one app server behind nginx, under a workflow that holds reviews, the store
     signing its shoppers."""
-    running = Cluster(tmp_path_factory.mktemp(f"moderation-{request.param}"))
-    running.port = free_port()
-    settings = Settings(
+    with cluster_on_test_database(
+        tmp_path_factory,
+        f"moderation-{request.param}",
         apps=1,
-        port=running.port,
         workers=1,
-        database=connection.settings_dict["NAME"],
         limits=False,
         environment={"ATELIER_MODERATION": request.param, "ATELIER_SHOPPER_TOKEN_SECRET": SECRET},
-    )
-    running.start(settings, prepare=False)
-    running.workflow = request.param  # type: ignore[attr-defined]
-    yield running
-    running.stop()
+    ) as running:
+        running.workflow = request.param  # type: ignore[attr-defined]
+        yield running
 
 
 def send(port: int, method: str, path: str, body: dict | None = None, headers=None):

@@ -6,11 +6,9 @@ is a client of its own."""
 import http.client
 
 import pytest
-from django.db import connection
 
 from deploy.cluster import Cluster
-from deploy.cluster_config import Settings
-from deploy.processes import free_port
+from deploy.tests.clusters import cluster_on_test_database
 
 pytestmark = pytest.mark.cluster
 
@@ -20,21 +18,17 @@ TERMINATOR = "127.0.0.2"
 @pytest.fixture(scope="module")
 def behind_tls(django_db_setup, django_db_blocker, tmp_path_factory):
     """One app server behind nginx, HTTPS enforced, with a TLS terminator at 127.0.0.2."""
-    running = Cluster(tmp_path_factory.mktemp("tls"))
-    running.port = free_port()
-    settings = Settings(
+    with cluster_on_test_database(
+        tmp_path_factory,
+        "tls",
         apps=1,
-        port=running.port,
         workers=1,
-        database=connection.settings_dict["NAME"],
         cache=False,
         limits=False,
         environment={"ATELIER_HTTPS": "true"},
         tls_terminators=[TERMINATOR],
-    )
-    running.start(settings, prepare=False)
-    yield running
-    running.stop()
+    ) as running:
+        yield running
 
 
 def get(cluster: Cluster, source: str, path: str, proto: str | None = None):

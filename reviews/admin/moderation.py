@@ -376,34 +376,30 @@ class ReviewAdmin(LargeTableAdmin):
 
     @admin.action(description="Approve selected pending reviews (publish)", permissions=["change"])
     def approve(self, request, queryset):
-        review_ids = self._selected_ids(request, queryset)
-        if review_ids:
-            approved = reviews_approve(review_ids=review_ids, moderator=request.user)
-            self.message_user(request, f"Approved {approved} of {len(review_ids)} reviews.")
+        self._decide(request, queryset, reviews_approve, "Approved")
 
     @admin.action(description="Reject selected reviews (never published)", permissions=["change"])
     def reject(self, request, queryset):
-        review_ids = self._selected_ids(request, queryset)
-        if review_ids:
-            rejected = reviews_reject(review_ids=review_ids, moderator=request.user)
-            self.message_user(request, f"Rejected {rejected} of {len(review_ids)} reviews.")
+        self._decide(request, queryset, reviews_reject, "Rejected")
 
     @admin.action(
         description="Restore or keep selected reviews (published, reports dismissed)",
         permissions=["change"],
     )
     def restore(self, request, queryset):
-        review_ids = self._selected_ids(request, queryset)
-        if review_ids:
-            restored = reviews_restore(review_ids=review_ids, moderator=request.user)
-            self.message_user(request, f"Restored {restored} of {len(review_ids)} reviews.")
+        self._decide(request, queryset, reviews_restore, "Restored")
 
     @admin.action(description="Report selected reviews", permissions=["change"])
     def report(self, request, queryset):
+        self._decide(request, queryset, reviews_hide, "Reported")
+
+    def _decide(self, request, queryset, service, done: str) -> None:
+        """Apply a moderation service to the selected reviews, as this moderator, and say how
+        many it changed."""
         review_ids = self._selected_ids(request, queryset)
         if review_ids:
-            reported = reviews_hide(review_ids=review_ids, moderator=request.user)
-            self.message_user(request, f"Reported {reported} of {len(review_ids)} reviews.")
+            changed = service(review_ids=review_ids, moderator=request.user)
+            self.message_user(request, f"{done} {changed} of {len(review_ids)} reviews.")
 
     @admin.action(
         description="Remove selected reviews (delete with photos and ratings)",

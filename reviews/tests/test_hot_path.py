@@ -144,6 +144,7 @@ HEADER_VALUES = {
         jwt.encode({"sub": "shopper-1", "exp": int(time.time()) + 3600}, "s" * 40, "HS256"),
     ),
     "Origin": ("https://shop.example", "https://evil.example"),
+    "X-Min-LSN": ("0", "12345678", "999999999999999999999", "-1", "x"),
     "Cookie": ("csrftoken=bad", "a=b"),
     "Host": ("127.0.0.1:8000", "evil.example", "", "[::1]", "LOCALHOST."),
     "X-Forwarded-Proto": ("https", "http", "https, http"),
