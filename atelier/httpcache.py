@@ -2,13 +2,12 @@
 
 A purge names the objects' tags (``xkey``) and a race key that the cache records with the time, so
 that a miss already in flight when the purge arrived is not kept (deploy/varnish/atelier.vcl).
-It goes to every configured node, and once more ``CACHE_REPURGE_SECONDS`` later, for an object the
-first one raced with (docs/cache.md). A node that cannot be reached is logged and counted, never
-raised: the write it follows has committed, and the objects' lifetime bounds what the lost purge
-leaves stale.
+Right after a write commits, its purges go to every node this app server knows (``purger``); a
+node that cannot be reached is logged, counted and left alone for ``SKIP_SECONDS``, never raised:
+the write has committed, and the purge outbox (atelier.purges) delivers it again to every node,
+in order and until the node answers.
 """
 
-import heapq
 import http.client
 import logging
 import threading
@@ -48,7 +47,12 @@ def _count(*, failed: bool) -> None:
             counts.delivered += 1
 
 
-class _Node:
+# After a node failed a purge, this app server sends it none for this long (the outbox does): a
+# node cut off from the network would otherwise cost every write its connect timeout.
+SKIP_SECONDS = 5.0
+
+
+class Node:
     """One cache node, with a keep-alive connection per thread."""
 
     def __init__(self, url: str, timeout: float):
@@ -57,6 +61,7 @@ class _Node:
             raise ValueError(f"a cache node is an http://host:port URL, not {url!r}")
         self.url, self.host, self.port = url, parts.hostname, parts.port or 80
         self.timeout = timeout
+        self.skip_until = 0.0
         self._local = threading.local()
 
     def purge(self, headers: dict[str, str]) -> None:
@@ -81,60 +86,32 @@ class _Node:
 
 
 class Purger:
-    """Sends purges to the nodes now, and again after ``repurge_after`` seconds."""
+    """Sends a write's purges to the nodes as soon as it has committed."""
 
-    def __init__(self, nodes: Iterable[str], *, timeout: float, repurge_after: float):
-        self.nodes = [_Node(url, timeout) for url in nodes]
-        self.repurge_after = repurge_after
-        self._later: list[tuple[float, int, dict[str, str]]] = []
-        self._wakeup = threading.Condition()
-        self._sequence = 0
-        self._thread: threading.Thread | None = None
+    def __init__(self, nodes: Iterable[str], *, timeout: float):
+        self.nodes = [Node(url, timeout) for url in nodes]
 
     def purge(self, *, tags: Iterable[str], race_key: str, position: int | None = None) -> None:
         """Purge ``tags`` on every node; ``position``, the leader's WAL position once the write
         committed, raises the node's read fence for replicas (atelier.db) when given."""
-        if not self.nodes:
-            return
         headers = {"xkey": " ".join(tags), "X-Cache-Race": race_key}
         if position is not None:
             headers["X-Purge-LSN"] = str(position)
-        self._send(headers)
-        if self.repurge_after > 0:
-            self._schedule(headers)
-
-    def _send(self, headers: dict[str, str]) -> None:
         for node in self.nodes:
+            if node.skip_until > time.monotonic():
+                _count(failed=True)
+                continue
             try:
                 node.purge(headers)
             except (OSError, http.client.HTTPException) as exc:
+                node.skip_until = time.monotonic() + SKIP_SECONDS
                 _count(failed=True)
                 logger.warning(
-                    "cache purge not delivered to %s (tags %s): %s", node.url, headers["xkey"], exc
-                )
+                    "cache purge not delivered to %s (tags %s), left to the outbox: %s",
+                    node.url, headers["xkey"], exc,
+                )  # fmt: skip
             else:
                 _count(failed=False)
-
-    def _schedule(self, headers: dict[str, str]) -> None:
-        with self._wakeup:
-            self._sequence += 1
-            due = time.monotonic() + self.repurge_after
-            heapq.heappush(self._later, (due, self._sequence, headers))
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._repurge_loop, name="cache-repurge", daemon=True
-                )
-                self._thread.start()
-            self._wakeup.notify()
-
-    def _repurge_loop(self) -> None:
-        while True:
-            with self._wakeup:
-                while not self._later or self._later[0][0] > time.monotonic():
-                    timeout = self._later[0][0] - time.monotonic() if self._later else None
-                    self._wakeup.wait(timeout)
-                _, _, headers = heapq.heappop(self._later)
-            self._send(headers)
 
 
 _purger: Purger | None = None
@@ -146,11 +123,7 @@ def purger() -> Purger:
     global _purger
     with _purger_lock:
         if _purger is None:
-            _purger = Purger(
-                settings.CACHE_NODES,
-                timeout=settings.CACHE_PURGE_TIMEOUT,
-                repurge_after=settings.CACHE_REPURGE_SECONDS,
-            )
+            _purger = Purger(settings.CACHE_NODES, timeout=settings.CACHE_PURGE_TIMEOUT)
         return _purger
 
 

@@ -4,8 +4,9 @@ directly (nginx refuses /metrics to everyone else).
 Requests by route, method and status, and their latency, come from django-prometheus'
 middleware; what only this service knows is counted here. Under gunicorn every worker writes its
 numbers into PROMETHEUS_MULTIPROC_DIR (set by deploy/gunicorn.conf.py) and /metrics adds them up.
-The HTTP cache's hits, misses and passes are Varnish's own counters, read with varnishstat when
-ATELIER_CACHE_VARNISH_NAME names a Varnish instance on this machine (the local cluster sets it).
+The HTTP cache's hits, misses and passes are Varnish's own counters, reported once for the whole
+topology by the purge drainer (`manage.py purge_drain --varnish ...`, its own /metrics), with the
+purge outbox's backlog.
 """
 
 import json
@@ -13,13 +14,13 @@ import logging
 import os
 import subprocess
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     generate_latest,
     multiprocess,
 )
@@ -50,6 +51,21 @@ CACHE_PURGES = Counter(
     "Purges sent to HTTP cache nodes: delivered, or failed (logged; objects expire).",
     ["outcome"],
 )
+# The purge outbox's, from `manage.py purge_drain` (its own /metrics, atelier.purges.outbox).
+PURGE_BACKLOG = Gauge(
+    "atelier_purge_backlog", "Purges a cache node is owed and has not been delivered.", ["node"]
+)
+PURGE_LAG = Gauge(
+    "atelier_purge_lag_seconds",
+    "How long the oldest purge a cache node is owed has been due (0: caught up).",
+    ["node"],
+)
+PURGE_DRAINED = Counter(
+    "atelier_purges_drained_total",
+    "Purges the outbox settled per cache node: delivered, or dropped with every object when the"
+    " node was too far behind (emptied).",
+    ["node", "outcome"],
+)
 
 # Varnish's counters, as atelier_cache_<name>_total.
 VARNISH_COUNTERS = {
@@ -62,31 +78,36 @@ VARNISH_COUNTERS = {
 
 
 class VarnishCollector:
-    """The cache's counters from ``varnishstat -j`` at each scrape; nothing when it fails."""
+    """Cache nodes' counters from ``varnishstat -j`` at each scrape, labelled by node (the
+    Varnish instance's working folder name); a node that cannot be read is left out."""
 
-    def __init__(self, name: str):
-        self.name = name
+    def __init__(self, names: list[str]):
+        self.names = names
 
     def collect(self):
+        families = {
+            key: CounterMetricFamily(f"atelier_cache_{name}", documentation, labels=["node"])
+            for key, (name, documentation) in VARNISH_COUNTERS.items()
+        }
         fields = [arg for counter in VARNISH_COUNTERS for arg in ("-f", counter)]
-        try:
-            run = subprocess.run(
-                ["varnishstat", "-n", self.name, "-1", "-j", *fields],
-                capture_output=True,
-                text=True,
-                timeout=5,
-                check=True,
-            )
-            counters = json.loads(run.stdout)
-            counters = counters.get("counters", counters)  # the JSON of Varnish 6.5 and later
-        except (OSError, subprocess.SubprocessError, ValueError) as error:
-            logger.warning("cache counters unavailable (varnishstat -n %s): %s", self.name, error)
-            return
-        for key, (name, documentation) in VARNISH_COUNTERS.items():
-            if key in counters:
-                family = CounterMetricFamily(f"atelier_cache_{name}", documentation)
-                family.add_metric([], counters[key]["value"])
-                yield family
+        for name in self.names:
+            try:
+                run = subprocess.run(
+                    ["varnishstat", "-n", name, "-1", "-j", *fields],
+                    capture_output=True,
+                    text=True,
+                    timeout=5,
+                    check=True,
+                )
+                counters = json.loads(run.stdout)
+                counters = counters.get("counters", counters)  # Varnish 6.5 and later
+            except (OSError, subprocess.SubprocessError, ValueError) as error:
+                logger.warning("cache counters unavailable (varnishstat -n %s): %s", name, error)
+                continue
+            for key, family in families.items():
+                if key in counters:
+                    family.add_metric([os.path.basename(name)], counters[key]["value"])
+        yield from families.values()
 
 
 def metrics(request: HttpRequest) -> HttpResponse:
@@ -95,9 +116,4 @@ def metrics(request: HttpRequest) -> HttpResponse:
         multiprocess.MultiProcessCollector(registry)
     else:
         registry = REGISTRY
-    body = generate_latest(registry)
-    if settings.CACHE_VARNISH_NAME:
-        cache = CollectorRegistry()
-        cache.register(VarnishCollector(settings.CACHE_VARNISH_NAME))
-        body += generate_latest(cache)
-    return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

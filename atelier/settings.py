@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "atelier.pgembedded",
     "atelier.ratelimits",
+    "atelier.purges",
     "reviews",
     "loaders",
 ]
@@ -309,14 +310,13 @@ CORS_ALLOW_HEADERS = (
 CORS_EXPOSE_HEADERS = ("location", "etag", "retry-after", "ratelimit", "ratelimit-policy")
 CORS_PREFLIGHT_MAX_AGE = 86400
 
-# The HTTP cache tier in front of the app servers (deploy/varnish): the nodes every write purges,
-# as http://host:port URLs (none: no cache to keep exact). Each purge is sent again this many
-# seconds later, within the time the cache checks young objects against purges (docs/cache.md).
+# The HTTP cache tier in front of the app servers (deploy/varnish): the nodes this app server purges
+# right after each write, as http://host:port URLs (none: no cache to keep exact); the purge outbox
+# (`manage.py purge_drain`) sends each purge again this many seconds later, within the time the
+# cache checks young objects against purges (docs/cache.md), and to nodes that missed it.
 CACHE_NODES = env_list("ATELIER_CACHE_NODES", "")
 CACHE_PURGE_TIMEOUT = float(os.environ.get("ATELIER_CACHE_PURGE_TIMEOUT", "1"))
 CACHE_REPURGE_SECONDS = float(os.environ.get("ATELIER_CACHE_REPURGE_SECONDS", "2"))
-# The Varnish instance (varnishd -n) on this machine whose counters /metrics reports, if any.
-CACHE_VARNISH_NAME = os.environ.get("ATELIER_CACHE_VARNISH_NAME", "")
 
 # /metrics (atelier.metrics): migrations are not exported (that would query at every start).
 PROMETHEUS_EXPORT_MIGRATIONS = False

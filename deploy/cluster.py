@@ -3,13 +3,18 @@ loopback, as one unit: nginx -> cache -> app servers, with nginx falling back to
 while the cache is down.
 
     python deploy/cluster.py start [--apps N] [--port 8080] [--workers W] [--no-cache]
+                                   [--cache-nodes N] [--db-nodes N]
     python deploy/cluster.py status
     python deploy/cluster.py stop
     python deploy/cluster.py reload          # rolling graceful reload of the app servers (SIGHUP)
     python deploy/cluster.py kill-app I      # SIGKILL app server I (a crash, for fault drills)
     python deploy/cluster.py start-app I     # start it again and wait until it is healthy
-    python deploy/cluster.py kill-cache      # SIGKILL the cache (it comes back empty)
-    python deploy/cluster.py start-cache
+    python deploy/cluster.py kill-cache [I]  # SIGKILL cache node I (it comes back empty)
+    python deploy/cluster.py start-cache [I]
+
+With ``--cache-nodes N`` nginx spreads the reads over N cache nodes. Every write's purges go to
+each node right after it commits, and again from the purge outbox (``purger``: ``manage.py
+purge_drain``), which also serves every node's counters at its /metrics.
 
 With ``--db-nodes 3``, the database is three PostgreSQL nodes under Patroni and etcd
 (deploy/cluster_ha.py) instead of the embedded server, and ``status`` shows each node's role and
@@ -69,12 +74,17 @@ DEFAULT_RUN_DIR = REPO / ".data" / "cluster"
 
 
 def program_of(name: str) -> str:
-    """What a cluster process's command line holds: nginx, varnishd, patroni (db<i>), etcd
-    (etcd<i>) or gunicorn (app<i>)."""
-    for prefix, program in (("db", "patroni"), ("etcd", "etcd")):
+    """What a cluster process's command line holds: nginx, varnishd (cache, cache<i>), the purge
+    drainer (purger), patroni (db<i>), etcd (etcd<i>) or gunicorn (app<i>)."""
+    for prefix, program in (("db", "patroni"), ("etcd", "etcd"), ("cache", "varnishd")):
         if name.startswith(prefix) and name.removeprefix(prefix).isdigit():
             return program
-    return {"nginx": "nginx", "cache": "varnishd"}.get(name, "gunicorn")
+    return {"nginx": "nginx", "cache": "varnishd", "purger": "purge_drain"}.get(name, "gunicorn")
+
+
+def cache_name(index: int) -> str:
+    """Cache node ``index``'s process name: ``cache`` for the first, ``cache<i>`` for others."""
+    return "cache" if index == 1 else f"cache{index}"
 
 
 STOP_GRACE_SECONDS = 15
@@ -117,7 +127,9 @@ class Cluster:
 
     def _names(self, state: dict) -> list[str]:
         """Every process of the cluster, in the order they are stopped (the HA database's last)."""
-        cache = ["cache"] if state["settings"].get("cache") else []
+        settings = state["settings"]
+        caches = settings.get("cache_nodes", 1) if settings.get("cache") else 0
+        cache = [cache_name(i) for i in range(1, caches + 1)] + (["purger"] if caches else [])
         apps = [f"app{i}" for i in range(1, state["apps"] + 1)]
         return ["nginx", *cache, *apps, *self.database.names()]
 
@@ -134,7 +146,13 @@ class Cluster:
         if settings.cache:
             if varnishd() is None:
                 raise ClusterError("varnishd is not installed: run `make system-packages`")
-            settings.cache_port = settings.cache_port or free_port()
+            if settings.cache_nodes < 1:
+                raise ClusterError("a cluster with the cache has at least one cache node")
+            ports = settings.cache_ports[: settings.cache_nodes]
+            settings.cache_ports = ports + [
+                free_port() for _ in range(settings.cache_nodes - len(ports))
+            ]
+            settings.purger_metrics_port = settings.purger_metrics_port or free_port()
         for folder in ("logs", "nginx-tmp"):
             (self.run_dir / folder).mkdir(parents=True, exist_ok=True)
         # Sockets and links left by a cluster that died with its machine: nothing listens on them.
@@ -156,10 +174,12 @@ class Cluster:
             if prepare:
                 self._manage(settings, "migrate", "--noinput", "--verbosity", "0")
                 self._manage(settings, "collectstatic", "--noinput", "--verbosity", "0")
+            if settings.cache:
+                for index in range(1, settings.cache_nodes + 1):
+                    self._spawn_cache(settings, index)
+                self._spawn_purger(settings)
             for index in range(1, settings.apps + 1):
                 self._spawn_app(index, settings)
-            if settings.cache:
-                self._spawn_cache(settings)
             self._spawn_nginx(nginx, settings)
             self._wait_healthy(settings, timeout)
         except BaseException:
@@ -191,18 +211,27 @@ class Cluster:
         link.symlink_to(starting.name)
         os.replace(link, path)
 
-    def start_cache(self, timeout: float = 60) -> None:
-        """Start the cache again (after kill-cache), empty, and wait until it answers."""
+    def start_cache(self, index: int = 1, timeout: float = 60) -> None:
+        """Start cache node ``index`` again (after kill-cache), empty, and wait until it answers."""
+        settings = self._settings()
+        name = self._cache_name(index)
+        if self.processes.alive(name):
+            raise ClusterError(f"{name} is running")
+        self._spawn_cache(settings, index)
+        deadline = time.monotonic() + timeout
+        while not self.cache_healthy(settings, index):
+            self._check_deadline(deadline, name)
+            time.sleep(0.1)
+
+    def _cache_name(self, index: int) -> str:
         settings = self._settings()
         if not settings.cache:
             raise ClusterError("this cluster runs without the cache")
-        if self.processes.alive("cache"):
-            raise ClusterError("the cache is running")
-        self._spawn_cache(settings)
-        deadline = time.monotonic() + timeout
-        while not self.cache_healthy(settings):
-            self._check_deadline(deadline, "cache")
-            time.sleep(0.1)
+        if not 1 <= index <= settings.cache_nodes:
+            raise ClusterError(
+                f"no cache node {index}: this cluster has cache nodes 1 to {settings.cache_nodes}"
+            )
+        return cache_name(index)
 
     def _app_name(self, index: int) -> str:
         apps = self._settings().apps
@@ -238,10 +267,7 @@ class Cluster:
     def _spawn_app(self, index: int, settings: Settings, bind: Path | None = None) -> None:
         env = self.app_environment(settings)
         if settings.cache:
-            node = self.cache_node()
-            assert node is not None  # the saved settings are these, with a cache
-            env["ATELIER_CACHE_NODES"] = node
-            env["ATELIER_CACHE_VARNISH_NAME"] = str(self.run_dir / "varnish")
+            env["ATELIER_CACHE_NODES"] = ",".join(self.cache_nodes())
         env["GUNICORN_BIND"] = f"unix:{bind or self.socket_path(index)}"
         argv = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF)]
         self.processes.spawn(f"app{index}", argv, env)
@@ -253,7 +279,7 @@ class Cluster:
                 settings,
                 run_dir=self.run_dir,
                 app_sockets=self.app_sockets(settings),
-                cache_socket=self.cache_socket,
+                cache_sockets=[self.cache_socket(i) for i in range(1, settings.cache_nodes + 1)],
             )
         )
         error_log = self.run_dir / "logs" / "nginx-error.log"
@@ -261,25 +287,57 @@ class Cluster:
             "nginx", [nginx, "-p", str(self.run_dir), "-c", str(conf), "-e", str(error_log)]
         )
 
-    def _spawn_cache(self, settings: Settings) -> None:
-        """varnishd in the foreground, as this user, its working folder in the run folder: a
-        new one starts with an empty cache."""
-        work = self.run_dir / "varnish"
+    def _spawn_cache(self, settings: Settings, index: int) -> None:
+        """Cache node ``index``: varnishd in the foreground, as this user, its working folder in
+        the run folder: a new one starts with an empty cache."""
+        work = self.cache_work(index)
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
         backends = varnish_backends(settings, app_sockets=self.app_sockets(settings))
         (work / "backends.vcl").write_text(backends)
-        arguments = varnishd_arguments(settings, work=work, cache_socket=self.cache_socket)
-        self.processes.spawn("cache", [str(varnishd()), *arguments])
+        arguments = varnishd_arguments(
+            settings=settings,
+            work=work,
+            socket=self.cache_socket(index),
+            port=settings.cache_ports[index - 1],
+        )
+        self.processes.spawn(cache_name(index), [str(varnishd()), *arguments])
 
-    def cache_node(self) -> str | None:
-        """The URL the app servers purge the cache at (None: no cache)."""
+    def _spawn_purger(self, settings: Settings) -> None:
+        """The purge outbox's drainer: registers the cache nodes, delivers what each is owed, and
+        reports the outbox's backlog and every node's counters at its /metrics."""
+        nodes = range(1, settings.cache_nodes + 1)
+        argv = [
+            sys.executable, str(REPO / "manage.py"), "purge_drain",
+            "--nodes", *self.cache_nodes(),
+            "--varnish", *[str(self.cache_work(i)) for i in nodes],
+            "--metrics-port", str(settings.purger_metrics_port),
+        ]  # fmt: skip
+        self.processes.spawn("purger", argv, self.app_environment(settings))
+
+    def cache_node(self, index: int = 1) -> str | None:
+        """The URL the app servers purge cache node ``index`` at (None: no cache)."""
         settings = self._settings()
-        return f"http://127.0.0.1:{settings.cache_port}" if settings.cache else None
+        return f"http://127.0.0.1:{settings.cache_ports[index - 1]}" if settings.cache else None
 
-    @property
-    def cache_socket(self) -> Path:
-        return self.run_dir / "cache.sock"
+    def cache_nodes(self) -> list[str]:
+        """Every cache node's purge URL."""
+        settings = self._settings()
+        return (
+            [f"http://127.0.0.1:{port}" for port in settings.cache_ports] if settings.cache else []
+        )
+
+    def purger_metrics_port(self) -> int | None:
+        """Where the purge drainer serves /metrics (None: no cache)."""
+        settings = self._settings()
+        return settings.purger_metrics_port if settings.cache else None
+
+    def cache_socket(self, index: int = 1) -> Path:
+        return self.run_dir / f"{cache_name(index)}.sock"
+
+    def cache_work(self, index: int = 1) -> Path:
+        """Cache node ``index``'s working folder (``varnishadm -n``, ``varnishstat -n``)."""
+        return self.run_dir / ("varnish" if index == 1 else f"varnish{index}")
 
     # -- health -----------------------------------------------------------------------------
     def _app_healthy(self, index: int, path: Path | None = None) -> bool:
@@ -290,9 +348,16 @@ class Cluster:
         status = http_status(http.client.HTTPConnection("127.0.0.1", port, timeout=2))
         return status == 200 and self.processes.alive("nginx")
 
-    def cache_healthy(self, settings: Settings) -> bool:
-        connection = http.client.HTTPConnection("127.0.0.1", settings.cache_port, timeout=2)
-        return http_status(connection) == 200 and self.processes.alive("cache")
+    def cache_healthy(self, settings: Settings, index: int = 1) -> bool:
+        port = settings.cache_ports[index - 1]
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        return http_status(connection) == 200 and self.processes.alive(cache_name(index))
+
+    def purger_healthy(self, settings: Settings) -> bool:
+        """The purge drainer runs and serves its /metrics."""
+        port = settings.purger_metrics_port
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        return http_status(connection, "/metrics") == 200 and self.processes.alive("purger")
 
     def _wait_healthy(self, settings: Settings, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -300,8 +365,12 @@ class Cluster:
             while not self._app_healthy(index):
                 self._check_deadline(deadline, f"app{index}")
                 time.sleep(0.1)
-        while settings.cache and not self.cache_healthy(settings):
-            self._check_deadline(deadline, "cache")
+        for index in range(1, settings.cache_nodes + 1 if settings.cache else 1):
+            while not self.cache_healthy(settings, index):
+                self._check_deadline(deadline, cache_name(index))
+                time.sleep(0.1)
+        while settings.cache and not self.purger_healthy(settings):
+            self._check_deadline(deadline, "purger")
             time.sleep(0.1)
         while not self.nginx_healthy(settings.port):
             self._check_deadline(deadline, "nginx")
@@ -330,15 +399,20 @@ class Cluster:
                 )
             )
         settings = Settings(**state["settings"])
-        if settings.cache:
-            health = "healthy" if self.cache_healthy(settings) else "unhealthy"
+        for index in range(1, settings.cache_nodes + 1 if settings.cache else 1):
+            name = cache_name(index)
+            health = "healthy" if self.cache_healthy(settings, index) else "unhealthy"
             rows.append(
                 (
-                    "cache",
-                    self.processes.pid("cache"),
-                    health if self.processes.alive("cache") else "stopped",
+                    name,
+                    self.processes.pid(name),
+                    health if self.processes.alive(name) else "stopped",
                 )
             )
+        if settings.cache:
+            health = "healthy" if self.purger_healthy(settings) else "unhealthy"
+            alive = self.processes.alive("purger")
+            rows.append(("purger", self.processes.pid("purger"), health if alive else "stopped"))
         health = "healthy" if self.nginx_healthy(state["port"]) else "unhealthy"
         rows.append(
             (
@@ -395,34 +469,41 @@ class Cluster:
         connections, which some clients see as errors. With a single app server there is no
         other to send anything to."""
         settings = self._settings()
-        if settings.apps < 2 or not settings.cache or not self.processes.alive("cache"):
+        nodes = range(1, settings.cache_nodes + 1 if settings.cache else 1)
+        nodes = [node for node in nodes if self.processes.alive(cache_name(node))]
+        if settings.apps < 2 or not nodes:
             yield
             return
-        self._cache_backend_health(index, "sick")
+        for node in nodes:
+            self._cache_backend_health(node, index, "sick")
         try:
             yield
         finally:
-            self._cache_backend_health(index, "auto")
+            for node in nodes:
+                self._cache_backend_health(node, index, "auto")
 
-    def _cache_backend_health(self, index: int, health: str) -> None:
-        argv = ["varnishadm", "-n", str(self.run_dir / "varnish"), "backend.set_health"]
+    def _cache_backend_health(self, node: int, index: int, health: str) -> None:
+        argv = ["varnishadm", "-n", str(self.cache_work(node)), "backend.set_health"]
         result = subprocess.run([*argv, f"app{index}", health], capture_output=True, text=True)
         if result.returncode:
-            raise ClusterError(f"the cache refused to mark app{index} {health}: {result.stdout}")
+            raise ClusterError(
+                f"{cache_name(node)} refused to mark app{index} {health}: {result.stdout}"
+            )
 
     # -- stop -------------------------------------------------------------------------------
     def kill_app(self, index: int, sig: int = signal.SIGKILL) -> None:
         self._kill(self._app_name(index), sig)
 
-    def kill_cache(self, sig: int = signal.SIGKILL) -> None:
-        self._kill("cache", sig)
+    def kill_cache(self, sig: int = signal.SIGKILL, index: int = 1) -> None:
+        self._kill(self._cache_name(index), sig)
 
-    def pause_cache(self, paused: bool = True) -> None:
-        """Stop the cache without killing it (SIGSTOP), or let it go on (SIGCONT): a hung cache,
-        for fault drills."""
-        if not self.processes.alive("cache"):
-            raise ClusterError("the cache is not running")
-        self.processes.signal_group("cache", signal.SIGSTOP if paused else signal.SIGCONT)
+    def pause_cache(self, paused: bool = True, index: int = 1) -> None:
+        """Stop cache node ``index`` without killing it (SIGSTOP), or let it go on (SIGCONT): a
+        hung cache, for fault drills."""
+        name = self._cache_name(index)
+        if not self.processes.alive(name):
+            raise ClusterError(f"{name} is not running")
+        self.processes.signal_group(name, signal.SIGSTOP if paused else signal.SIGCONT)
 
     def _kill(self, name: str, sig: int) -> None:
         if not self.processes.alive(name):
@@ -457,7 +538,10 @@ def main(argv: list[str] | None = None) -> int:
         ],
     )  # fmt: skip
     parser.add_argument(
-        "index", nargs="?", type=int, help="kill-app, start-app, start-db-node: which (1..N)"
+        "index",
+        nargs="?",
+        type=int,
+        help="kill-app, start-app, start-db-node, kill-cache, start-cache: which (1..N)",
     )
     parser.add_argument("--run-dir", type=Path, default=DEFAULT_RUN_DIR)
     parser.add_argument("--apps", type=int, default=2, help="app servers behind nginx")
@@ -483,7 +567,10 @@ def main(argv: list[str] | None = None) -> int:
         "--cache-size", default="1G", help="the cache's storage (varnishd -s malloc)"
     )
     parser.add_argument(
-        "--cache-port", type=int, help="the cache's port for purges (default: free)"
+        "--cache-port", type=int, help="the first cache node's port for purges (default: free)"
+    )
+    parser.add_argument(
+        "--cache-nodes", type=int, default=1, help="cache nodes behind nginx (default 1)"
     )
     parser.add_argument(
         "--no-limits",
@@ -514,12 +601,14 @@ def main(argv: list[str] | None = None) -> int:
                 backup_dir=str(Path(args.backup_dir).resolve()) if args.backup_dir else None,
                 cache=not args.no_cache,
                 cache_size=args.cache_size,
-                cache_port=args.cache_port,
+                cache_nodes=args.cache_nodes,
+                cache_ports=[args.cache_port] if args.cache_port else [],
                 limits=not args.no_limits,
                 tls_terminators=[a.strip() for a in args.tls_terminators.split(",") if a.strip()],
             )
             cluster.start(settings, prepare=not args.no_prepare)
-            cache = "the cache and " if settings.cache else ""
+            nodes = "s" if settings.cache_nodes > 1 else ""
+            cache = f"{settings.cache_nodes} cache node{nodes} and " if settings.cache else ""
             print(
                 f"cluster up: {cache}{args.apps} app servers behind http://127.0.0.1:{args.port}/"
             )
@@ -541,11 +630,11 @@ def main(argv: list[str] | None = None) -> int:
             cluster.reload()
             print("every app server reloaded")
         elif args.action == "kill-cache":
-            cluster.kill_cache()
-            print("cache killed")
+            cluster.kill_cache(index=args.index or 1)
+            print(f"{cache_name(args.index or 1)} killed")
         elif args.action == "start-cache":
-            cluster.start_cache()
-            print("cache healthy (and empty)")
+            cluster.start_cache(args.index or 1)
+            print(f"{cache_name(args.index or 1)} healthy (and empty)")
         elif args.action == "db-url":
             print(cluster.app_environment(cluster._settings())["DATABASE_URL"])
         elif args.action == "kill-db-leader":

@@ -46,7 +46,14 @@ class Settings:
     cache: bool = True  # the HTTP cache (Varnish) between nginx and the app servers
     cache_size: str = "1G"  # its storage; least recently used objects are evicted beyond it
     cache_ttl: int = 600  # seconds an object lives at most (bounds a purge that was lost)
-    cache_port: int | None = None  # where it takes purges (and requests); None: any free port
+    # Cache nodes, each a Varnish with the whole cache, nginx spreading the reads over them; the
+    # purge outbox's drainer (`manage.py purge_drain`) keeps every one of them exact.
+    cache_nodes: int = 1
+    # Where each takes purges (and requests) on loopback; the first may be given, the rest are
+    # any free port.
+    cache_ports: list[int] = field(default_factory=list)
+    # Where the drainer serves its /metrics (the outbox's backlog, every cache node's counters).
+    purger_metrics_port: int | None = None
     # Rate limits: nginx's per-client request rate (a burst beyond it is let through at once) and
     # the app's limits on writes (atelier.ratelimits). Off for benchmarks, which are one client.
     limits: bool = True
@@ -59,16 +66,18 @@ class Settings:
 
 
 def nginx_conf(
-    settings: Settings, *, run_dir: Path, app_sockets: list[Path], cache_socket: Path
+    settings: Settings, *, run_dir: Path, app_sockets: list[Path], cache_sockets: list[Path]
 ) -> str:
-    """nginx.conf: writes to the app servers; reads to the cache, with the app servers as its
-    backups (or straight to the app servers, without a cache)."""
+    """nginx.conf: writes to the app servers; reads to the cache nodes (in turn), with the app
+    servers as their backups (or straight to the app servers, without a cache)."""
     servers = "\n".join(
         f"        server unix:{path} max_fails=1 fail_timeout=5s;" for path in app_sockets
     )
     if settings.cache:
-        # The cache, and the app servers as backups for while it is down.
-        readers = f"        server unix:{cache_socket} max_fails=1 fail_timeout=1s;\n"
+        # The cache nodes, and the app servers as backups for while every node is down.
+        readers = "".join(
+            f"        server unix:{path} max_fails=1 fail_timeout=1s;\n" for path in cache_sockets
+        )
         readers += "\n".join(f"        server unix:{path} backup;" for path in app_sockets)
     else:
         readers = servers
@@ -127,13 +136,14 @@ def varnish_backends(settings: Settings, *, app_sockets: list[Path]) -> str:
     )
 
 
-def varnishd_arguments(settings: Settings, *, work: Path, cache_socket: Path) -> list[str]:
-    """varnishd's arguments: in the foreground, as this user, its working folder ``work`` (with
-    backends.vcl in it), listening on ``cache_socket`` and on loopback for purges."""
+def varnishd_arguments(*, settings: Settings, work: Path, socket: Path, port: int) -> list[str]:
+    """A cache node's varnishd arguments: in the foreground, as this user, its working folder
+    ``work`` (with backends.vcl in it), listening on ``socket`` for nginx and on loopback ``port``
+    for purges."""
     return [
         "-F", "-j", "none", "-n", str(work),
-        "-a", f"{cache_socket},HTTP,mode=0600",
-        "-a", f"127.0.0.1:{settings.cache_port},HTTP",
+        "-a", f"{socket},HTTP,mode=0600",
+        "-a", f"127.0.0.1:{port},HTTP",
         "-f", str(VARNISH_DIR / "atelier.vcl"),
         "-p", f"vcl_path={work}:{VARNISH_DIR}",
         "-s", f"malloc,{settings.cache_size}",

@@ -410,7 +410,7 @@ def invalidate_everything(cluster: Cluster) -> None:
 
     node = cluster.cache_node()
     assert node is not None, "the cluster runs without a cache"
-    Purger([node], timeout=5, repurge_after=0).purge(tags=[], race_key=RACE_KEY_ALL)
+    Purger([node], timeout=5).purge(tags=[], race_key=RACE_KEY_ALL)
 
 
 def measure(

@@ -12,9 +12,9 @@ Each cached answer carries the tags of what it shows, so that a write purges onl
 So a new, hidden, restored or removed review purges ``c``, ``l`` and its ``r``; a helpful vote
 its ``r``, ``v`` and ``a``; a store response its ``r`` and ``a``. Every answer also carries a race
 key (``race_key``): its product's, the counts' apart from the rest. Services call the
-``invalidate_*_on_commit`` functions inside their transaction: the purge goes out once the
-transaction has committed (at once outside one), before the service returns and so before any
-response is sent.
+``invalidate_*_on_commit`` functions inside their transaction: the purges are recorded in the
+purge outbox with the write (atelier.purges), and go out once the transaction has committed (at
+once outside one), before the service returns and so before any response is sent.
 """
 
 from collections.abc import Iterable
@@ -24,6 +24,7 @@ from django.db import transaction
 
 from atelier.db import purge_position
 from atelier.httpcache import RACE_KEY_ALL, purger
+from atelier.purges import outbox
 
 # Products whose purges the cache records apart: a miss is not stored when a purge of a product
 # with the same key arrived while it was fetched. More keys, fewer misses left uncached by a write
@@ -116,7 +117,7 @@ def _purge_on_commit(
     if not by_product:
         return
     if len(by_product) > PRODUCTS_PURGED_ONE_BY_ONE_MAX:
-        transaction.on_commit(invalidate_all_now)
+        invalidate_all_on_commit()
         return
     purges: list[Filing] = []
     for product_id, review_tags in sorted(by_product.items()):
@@ -125,15 +126,23 @@ def _purge_on_commit(
         tags = [f"{kind}{product_id}" for kind in product_kinds] + review_tags
         if tags:
             purges.append(Filing(tags, race_key(product_id)))
+    outbox.record((filing.tags, filing.race_key) for filing in purges)
     transaction.on_commit(lambda: _purge(purges))
 
 
 def invalidate_all_on_commit() -> None:
     """Drop every cached answer once the current transaction commits (bulk loads)."""
-    transaction.on_commit(invalidate_all_now)
+    outbox.record_everything()
+    transaction.on_commit(_purge_all)
 
 
 def invalidate_all_now() -> None:
+    """Drop every cached answer now (outside a transaction: a test, an operator's fix)."""
+    with transaction.atomic():
+        invalidate_all_on_commit()
+
+
+def _purge_all() -> None:
     purger().purge(tags=[], race_key=RACE_KEY_ALL, position=purge_position())
 
 

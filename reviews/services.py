@@ -191,14 +191,14 @@ def review_vote_set(*, review_id: int, voter: str, up: bool) -> VoteState | None
     if not positive_int4(review_id):
         return None
     statement = REVIEWS_VOTE_UP if up else REVIEWS_VOTE_UNDO
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:  # the vote and the purges it owes
         cursor.execute(statement, {"review_id": review_id, "voter": voter, "max": INT4_MAX})
         row = cursor.fetchone()
-    if row is None:
-        return None
-    product_id, counted, helpfulness = row
-    if counted:
-        invalidate_votes_on_commit(reviews=[(review_id, product_id)])
+        if row is None:
+            return None
+        product_id, counted, helpfulness = row
+        if counted:
+            invalidate_votes_on_commit(reviews=[(review_id, product_id)])
     return VoteState(up=up, helpfulness=helpfulness)
 
 
@@ -298,12 +298,12 @@ def review_respond(*, review_id: int, response: str | None) -> Reply | None:
     no such review. Only the review's answers change (its detail, the list pages that show it)."""
     if not positive_int4(review_id):
         return None
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:  # the reply and the purges it owes
         cursor.execute(REVIEWS_RESPOND, {"review_id": review_id, "response": response})
         row = cursor.fetchone()
-    if row is None:
-        return None
-    invalidate_review_on_commit(reviews=[(review_id, row[0])])
+        if row is None:
+            return None
+        invalidate_review_on_commit(reviews=[(review_id, row[0])])
     return Reply(response=response, responded_at=row[1])
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from atelier.httpcache import RACE_KEY_ALL, Purger
+from atelier.purges import outbox
 from deploy.tests.clusters import cluster_on_test_database
 
 
@@ -47,7 +48,11 @@ def cluster(django_db_setup, django_db_blocker, tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def cluster_cache_emptied(request):
+    """Before each test on the cluster: its cache nodes emptied, and registered again for the
+    purge outbox (the test before may have truncated every table)."""
     if "cluster" in request.fixturenames:
-        node = request.getfixturevalue("cluster").cache_node()
-        if node is not None:
-            Purger([node], timeout=5, repurge_after=0).purge(tags=[], race_key=RACE_KEY_ALL)
+        nodes = request.getfixturevalue("cluster").cache_nodes()
+        if nodes:
+            with request.getfixturevalue("django_db_blocker").unblock():
+                outbox.register(nodes)
+            Purger(nodes, timeout=5).purge(tags=[], race_key=RACE_KEY_ALL)

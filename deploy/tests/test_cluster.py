@@ -86,6 +86,7 @@ def test_cluster_start_brings_every_app_server_the_cache_and_nginx_up_healthy(cl
         ("app1", "healthy"),
         ("app2", "healthy"),
         ("cache", "healthy"),
+        ("purger", "healthy"),
         ("nginx", "healthy"),
     ]
 
@@ -228,7 +229,7 @@ def test_the_cluster_command_reports_every_process_healthy(cluster):
     result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert [line.split()[0] for line in lines] == ["app1", "app2", "cache", "nginx"]
+    assert [line.split()[0] for line in lines] == ["app1", "app2", "cache", "purger", "nginx"]
     assert all(line.endswith("healthy") and "unhealthy" not in line for line in lines)
 
 

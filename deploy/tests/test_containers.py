@@ -51,10 +51,12 @@ def test_dockerfile_passes_hadolint(dockerfile):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_compose_topology_is_database_migrate_load_app_cache_and_nginx(compose_config):
+def test_compose_topology_is_database_migrate_load_app_cache_purger_and_nginx(compose_config):
     services = compose_config["services"]
-    assert set(services) == {"db", "migrate", "load", "app", "cache", "nginx"}
+    assert set(services) == {"db", "migrate", "load", "app", "cache", "purger", "nginx"}
     assert services["app"]["environment"]["ATELIER_CACHE_NODES"] == "http://cache:8080"
+    assert services["purger"]["environment"]["ATELIER_CACHE_NODES"] == "http://cache:8080"
+    assert services["purger"]["command"][0] == "purge_drain"
     assert services["nginx"]["depends_on"]["cache"]["condition"] == "service_started"
     assert services["db"]["image"].startswith("postgres:18")
     assert services["app"]["depends_on"]["migrate"]["condition"] == (
@@ -90,7 +92,7 @@ def test_compose_counts_two_shoppers_behind_its_nginx_and_cache_as_two(compose_c
 def test_compose_one_off_jobs_run_management_commands_that_exist(compose_config):
     from django.core.management import get_commands
 
-    for job in ("migrate", "load"):
+    for job in ("migrate", "load", "purger"):
         service = compose_config["services"][job]
         assert service["entrypoint"] == ["python", "manage.py"]
         assert service["command"][0] in get_commands()

@@ -179,7 +179,8 @@ sub vcl_hash {
 }
 
 # How long after its fetch an object is checked against the purges on every hit: well beyond the
-# app's second purge (ATELIER_CACHE_REPURGE_SECONDS, 2 s), which removes what slipped through.
+# second purge the purge outbox sends (ATELIER_CACHE_REPURGE_SECONDS, 2 s), which removes what
+# slipped through.
 sub vcl_hit {
     if (obj.age < 5s
         && (std.real(var.global_get("race:" + obj.http.X-Cache-Race), 0.0)

@@ -47,7 +47,6 @@ def cache_node(settings):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     settings.CACHE_NODES = [f"http://127.0.0.1:{server.server_address[1]}"]
-    settings.CACHE_REPURGE_SECONDS = 0
     yield purges
     server.shutdown()
     server.server_close()

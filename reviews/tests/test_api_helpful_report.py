@@ -92,8 +92,10 @@ def test_put_without_body_or_with_any_body_is_fine(api, action, kwargs):
     assert api.put(f"/reviews/2/{action}", **kwargs).status_code == 204
 
 
-def test_helpful_is_one_statement(api, django_assert_num_queries):
-    with django_assert_num_queries(1):
+def test_helpful_is_one_statement_and_the_purges_it_owes(api, django_assert_num_queries):
+    # In its own transaction (a savepoint pair inside the test's): the vote, then the purges it
+    # owes the cache nodes (the purge outbox).
+    with django_assert_num_queries(4):
         assert api.put("/reviews/1/helpful").status_code == 204
 
 
@@ -151,9 +153,9 @@ def test_a_second_report_is_a_404_as_the_reviews_get_never_a_toggle(api):
 
 
 def test_report_is_a_few_indexed_statements(api, django_assert_num_queries):
-    # The review (locked), the report, the product's lock and hides today, the hide; and the
-    # savepoint around them (the test's transaction is open).
-    with django_assert_num_queries(7):
+    # The review (locked), the report, the product's lock and hides today, the hide, the purges
+    # it owes; and the savepoint around them (the test's transaction is open).
+    with django_assert_num_queries(8):
         assert api.put("/reviews/6/report").status_code == 204
 
 

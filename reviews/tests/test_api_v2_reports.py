@@ -155,9 +155,9 @@ def test_an_invalid_voter_token_is_a_400_not_the_address(api, token):
 
 
 def test_a_report_is_a_few_indexed_statements_whatever_the_product(api, django_assert_num_queries):
-    # The review (locked), the report, the product's lock and hides today, the hide; and the
-    # savepoint around them (the test's transaction is open).
-    with django_assert_num_queries(7):
+    # The review (locked), the report, the product's lock and hides today, the hide, the purges
+    # it owes; and the savepoint around them (the test's transaction is open).
+    with django_assert_num_queries(8):
         assert report(api, 2, {"reason": "spam"}).status_code == 201
     services.reviews_restore(review_ids=[2])
     # A repeat: the review, the report that is not new, the first one read back.
