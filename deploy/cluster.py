@@ -469,8 +469,8 @@ class Cluster:
         connections, which some clients see as errors. With a single app server there is no
         other to send anything to."""
         settings = self._settings()
-        nodes = range(1, settings.cache_nodes + 1 if settings.cache else 1)
-        nodes = [node for node in nodes if self.processes.alive(cache_name(node))]
+        every = range(1, settings.cache_nodes + 1 if settings.cache else 1)
+        nodes = [node for node in every if self.processes.alive(cache_name(node))]
         if settings.apps < 2 or not nodes:
             yield
             return

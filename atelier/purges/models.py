@@ -2,6 +2,7 @@
 transaction, and ``purge_drain`` delivers them (atelier.purges.outbox)."""
 
 from django.db import models
+from django.db.models.functions import Now
 
 
 class PurgeNode(models.Model):
@@ -25,7 +26,7 @@ class PendingPurge(models.Model):
     node = models.TextField()
     tags = models.TextField()
     race_key = models.TextField()
-    created = models.DateTimeField(db_default=models.functions.Now())
+    created = models.DateTimeField(db_default=Now())
 
     class Meta:
         db_table = "pending_purges"

@@ -29,7 +29,7 @@ def three_nodes(django_db_setup, django_db_blocker, tmp_path_factory):
         yield running
 
 
-def node_read(cluster, index: int, path: str) -> tuple[str, dict]:
+def node_read(cluster, index: int, path: str) -> tuple[str | None, dict]:
     """GET ``path`` from cache node ``index`` itself: (its X-Cache, the document)."""
     conn = UnixHTTPConnection(cluster.cache_socket(index), timeout=10)
     try:
@@ -42,7 +42,7 @@ def node_read(cluster, index: int, path: str) -> tuple[str, dict]:
         conn.close()
 
 
-def reviews_counted(cluster, index: int) -> tuple[str, int]:
+def reviews_counted(cluster, index: int) -> tuple[str | None, int]:
     cache, meta = node_read(cluster, index, f"/reviews/meta?product_id={PRODUCT}")
     return cache, sum(int(count) for count in meta["ratings"].values())
 

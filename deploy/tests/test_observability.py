@@ -84,9 +84,9 @@ def test_metrics_are_for_the_scraper_not_the_public(cluster):
         re.MULTILINE,
     )
     assert sum(float(count) for count in served) >= 1  # the miss, summed over its workers
-    conn = http.client.HTTPConnection("127.0.0.1", cluster.purger_metrics_port(), timeout=10)
-    conn.request("GET", "/metrics")
-    response = conn.getresponse()
+    purger_conn = http.client.HTTPConnection("127.0.0.1", cluster.purger_metrics_port(), timeout=10)
+    purger_conn.request("GET", "/metrics")
+    response = purger_conn.getresponse()
     assert response.status == 200
     purger = response.read().decode()
     assert re.search(r'^atelier_cache_hits_total\{node="varnish"\} [1-9]', purger, re.MULTILINE)
