@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from atelier.metrics import CACHE_PURGES
+from atelier.metrics import CACHE_PURGE_SECONDS, CACHE_PURGES
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +65,9 @@ class Node:
         self._local = threading.local()
 
     def purge(self, headers: dict[str, str]) -> None:
-        for attempt in (1, 2):  # a kept-alive connection the node closed meanwhile: once more
+        while True:
             connection = getattr(self._local, "connection", None)
+            kept_alive = connection is not None
             if connection is None:
                 connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
                 self._local.connection = connection
@@ -77,9 +78,9 @@ class Node:
             except (OSError, http.client.HTTPException):
                 connection.close()
                 self._local.connection = None
-                if attempt == 2:
-                    raise
-                continue
+                if kept_alive:  # the node may have closed it meanwhile: once more, on a new one
+                    continue
+                raise
             if response.status != 200:
                 raise http.client.HTTPException(f"{response.status} {response.reason}")
             return
@@ -94,9 +95,15 @@ class Purger:
     def purge(self, *, tags: Iterable[str], race_key: str, position: int | None = None) -> None:
         """Purge ``tags`` on every node; ``position``, the leader's WAL position once the write
         committed, raises the node's read fence for replicas (atelier.db) when given."""
+        if not self.nodes:
+            return
         headers = {"xkey": " ".join(tags), "X-Cache-Race": race_key}
         if position is not None:
             headers["X-Purge-LSN"] = str(position)
+        with CACHE_PURGE_SECONDS.time():
+            self._send(headers)
+
+    def _send(self, headers: dict[str, str]) -> None:
         for node in self.nodes:
             if node.skip_until > time.monotonic():
                 _count(failed=True)

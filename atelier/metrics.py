@@ -21,6 +21,7 @@ from prometheus_client import (
     CollectorRegistry,
     Counter,
     Gauge,
+    Histogram,
     generate_latest,
     multiprocess,
 )
@@ -51,6 +52,12 @@ CACHE_PURGES = Counter(
     "Purges sent to HTTP cache nodes: delivered, or failed (logged; objects expire).",
     ["outcome"],
 )
+CACHE_PURGE_SECONDS = Histogram(
+    "atelier_cache_purge_seconds",
+    "Sending one purge to every cache node right after a write.",
+    buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+)
+
 # The purge outbox's, from `manage.py purge_drain` (its own /metrics, atelier.purges.outbox).
 PURGE_BACKLOG = Gauge(
     "atelier_purge_backlog", "Purges a cache node is owed and has not been delivered.", ["node"]
@@ -59,6 +66,12 @@ PURGE_LAG = Gauge(
     "atelier_purge_lag_seconds",
     "How long the oldest purge a cache node is owed has been due (0: caught up).",
     ["node"],
+)
+PURGE_DELIVERY = Histogram(
+    "atelier_purge_delivery_seconds",
+    "From a write to the outbox's delivery of one of its purges to a node (the repurge delay"
+    " included).",
+    buckets=(1.0, 2.0, 2.25, 2.5, 3.0, 4.0, 5.0, 10.0, 30.0, 60.0, 120.0, 600.0),
 )
 PURGE_DRAINED = Counter(
     "atelier_purges_drained_total",

@@ -16,7 +16,9 @@ as a well-behaved client does) while the fault is injected. After each drill it 
 Drills: ``pg-kill`` (PostgreSQL SIGKILLed, then restarted), ``pg-restart`` (a fast restart),
 ``pg-stop`` (stopped for 30 s, 5 s with ``--quick``), ``app-kill`` (an app server SIGKILLed, then
 started again), ``reload`` (a rolling reload), ``idempotency-race`` (50 identical posts with one
-key at once) and ``load-kill`` (``load_csv`` killed mid-file, then run again). The PostgreSQL
+key at once), ``load-kill`` (``load_csv`` killed mid-file, then run again) and ``cache-node-cut``
+(one of the three cache nodes cut off from purges for a minute, 10 s with ``--quick``, while
+writes happen: how stale each node's reads were, and for how long after the cut). The PostgreSQL
 drills need the embedded server (``DATABASE_URL`` unset). The HA drills run a cluster of their own
 on a three-node HA database (Patroni and etcd, ``deploy/cluster_ha.py``): ``db-leader-kill`` (the
 leader's node SIGKILLed: its window lasts until a standby leads; the node is started again after)
@@ -27,6 +29,8 @@ traffic stays on loopback. Exit status 1 when a check fails.
 from __future__ import annotations
 
 import argparse
+import bisect
+import contextlib
 import http.client
 import json
 import os
@@ -55,8 +59,8 @@ WRITE_RETRY_SECONDS = 60  # a client gives up retrying a write after this long
 MAX_REQUESTS_PER_CLIENT = 20_000
 DRILLS = (
     "pg-kill", "pg-restart", "pg-stop", "app-kill", "reload", "idempotency-race", "load-kill",
-    "db-leader-kill", "db-leader-hang", "db-replica-kill", "etcd-kill", "db-switchover",
-    "db-restore",
+    "cache-node-cut", "db-leader-kill", "db-leader-hang", "db-replica-kill", "etcd-kill",
+    "db-switchover", "db-restore",
 )  # fmt: skip
 HA_DRILLS = (
     "db-leader-kill", "db-leader-hang", "db-replica-kill", "etcd-kill", "db-switchover",
@@ -541,6 +545,105 @@ def postgres_stop(seconds: float) -> Callable[[], str]:
     return fault
 
 
+@contextlib.contextmanager
+def purges_cut(port: int):
+    """Inside the block, nothing reaches 127.0.0.1:``port`` over TCP (nftables drops it, as a
+    network that lost the node would): the cache node that takes purges there is cut off from
+    them, while nginx still reaches it over its Unix socket."""
+    table = "atelier_drill"
+    rules = (
+        f"table inet {table} {{\n chain out {{\n  type filter hook output priority 0;\n"
+        f"  ip daddr 127.0.0.1 tcp dport {port} drop\n }}\n}}\n"
+    )
+    subprocess.run(["nft", "-f", "-"], input=rules, text=True, check=True)
+    try:
+        yield
+    finally:
+        subprocess.run(["nft", "delete", "table", "inet", table], check=True)
+
+
+CUT_PRODUCT = PRODUCTS + 1  # a product of the drill's own writer alone
+
+
+def cache_node_cut(cluster, seconds: float) -> DrillResult:
+    """Cache node 3 cut off from purges for ``seconds`` while a writer posts to one product every
+    0.3 s through nginx, and a probe reads that product's meta from each node directly every
+    0.1 s. A read is stale when it counts fewer reviews than were acknowledged before it began;
+    node 3's staleness must end within a few seconds of the cut's end (not the objects' 10-minute
+    lifetime), and the other nodes must never be stale."""
+    from deploy.processes import UnixHTTPConnection
+
+    path = f"/reviews/meta?product_id={CUT_PRODUCT}"
+    acked: list[float] = []
+    reads: list[tuple[int, float, int]] = []  # (node, started, reviews counted)
+    stop = threading.Event()
+
+    def writer() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", cluster.port, timeout=10)
+        for n in range(100_000):
+            if stop.wait(0.3):
+                break
+            body = json.dumps({
+                "product_id": CUT_PRODUCT, "rating": 5, "recommend": True, "name": "cut",
+                "email": "cut@example.com", "body": f"cache node cut, post {n}",
+            }).encode()  # fmt: skip
+            conn.request(
+                "POST", "/reviews", body=body, headers={"Content-Type": "application/json"}
+            )
+            response = conn.getresponse()
+            response.read()
+            if response.status == 201:
+                acked.append(time.monotonic())
+
+    def probe() -> None:
+        for _ in range(100_000):
+            if stop.wait(0.1):
+                break
+            for node in (1, 2, 3):
+                conn = UnixHTTPConnection(cluster.cache_socket(node), timeout=10)
+                started = time.monotonic()
+                try:
+                    conn.request("GET", path, headers={"Host": "localhost"})
+                    meta = json.loads(conn.getresponse().read())
+                finally:
+                    conn.close()
+                reads.append((node, started, sum(int(c) for c in meta["ratings"].values())))
+
+    threads = [threading.Thread(target=writer), threading.Thread(target=probe)]
+    result = DrillResult("cache-node-cut")
+    port = cluster._settings().cache_ports[2]
+    with Traffic(cluster.port, review_ids=[1]) as traffic:
+        for thread in threads:
+            thread.start()
+        time.sleep(3)
+        start = time.monotonic()
+        with purges_cut(port):
+            time.sleep(seconds)
+        end = time.monotonic()
+        time.sleep(10)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    result.fault_seconds = end - start
+    judge(result, traffic, (start, end), EmbeddedChecks())
+    acked.sort()
+    stale: dict[int, list[tuple[float, float]]] = {1: [], 2: [], 3: []}  # (started, behind by s)
+    for node, started, counted in reads:
+        expected = bisect.bisect_left(acked, started)
+        if counted < expected:
+            stale[node].append((started, started - acked[counted]))
+    worst = {node: max((behind for _, behind in s), default=0.0) for node, s in stale.items()}
+    after = max((started - end for started, _ in stale[3]), default=0.0)
+    result.notes = (
+        f"{len(acked)} posts, {len(reads):,} probe reads; stale reads by node "
+        f"{', '.join(f'{n}: {len(s)}' for n, s in stale.items())}; node 3 at most "
+        f"{worst[3]:.1f} s behind, its last stale read {after:+.1f} s from the cut's end"
+    )
+    if stale[1] or stale[2] or after > 5:
+        result.bad_5xx["stale reads"] = len(stale[1]) + len(stale[2]) + (after > 5)
+    return result
+
+
 def app_kill(cluster) -> Callable[[], str]:
     def fault() -> str:
         cluster.kill_app(1)
@@ -676,7 +779,9 @@ def embedded_drills(drills: list[str], quick: bool) -> list[DrillResult]:
     cluster = Cluster(REPO / ".data" / "reliability-cluster")
     cluster.port = free_port()
     cluster.start(
-        Settings(apps=2, port=cluster.port, workers=1, database=DATABASE, limits=False),
+        Settings(
+            apps=2, port=cluster.port, workers=1, database=DATABASE, limits=False, cache_nodes=3
+        ),
         prepare=False,
     )
     faults = {
@@ -694,6 +799,8 @@ def embedded_drills(drills: list[str], quick: bool) -> list[DrillResult]:
                 results.append(idempotency_race(cluster.port))
             elif name == "load-kill":
                 results.append(load_kill())
+            elif name == "cache-node-cut":
+                results.append(cache_node_cut(cluster, 10 if quick else 60))
             else:
                 results.append(drill(cluster, name, faults[name], review_ids))
             print(report(results[-1:]).splitlines()[-1], flush=True)

@@ -23,7 +23,7 @@ from django.db import DatabaseError, connection, transaction
 
 from atelier.db import purge_position
 from atelier.httpcache import RACE_KEY_ALL, Node
-from atelier.metrics import PURGE_BACKLOG, PURGE_DRAINED, PURGE_LAG
+from atelier.metrics import PURGE_BACKLOG, PURGE_DELIVERY, PURGE_DRAINED, PURGE_LAG
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ RECORD = """
 """
 LOCK_NODE = "SELECT 1 FROM purge_nodes WHERE url = %s FOR NO KEY UPDATE SKIP LOCKED"
 DUE = """
-    SELECT id, tags, race_key
+    SELECT id, tags, race_key, extract(epoch FROM clock_timestamp() - created)::float8
     FROM pending_purges
     WHERE node = %s AND created <= clock_timestamp() - make_interval(secs => %s)
     ORDER BY id
@@ -123,7 +123,7 @@ class NodeDrainer:
                     return self._empty(cursor, position)
             delivered: list[int] = []
             answered = True
-            for purge_id, tags, race_key in due:
+            for purge_id, tags, race_key, age in due:
                 headers = {"xkey": tags, "X-Cache-Race": race_key}
                 if position is not None:
                     headers["X-Purge-LSN"] = str(position)
@@ -134,6 +134,7 @@ class NodeDrainer:
                     answered = False
                     break
                 delivered.append(purge_id)
+                PURGE_DELIVERY.observe(age)
             cursor.execute("DELETE FROM pending_purges WHERE id = ANY(%s)", [delivered])
         PURGE_DRAINED.labels(self.node.url, "delivered").inc(len(delivered))
         return len(delivered), answered
