@@ -92,7 +92,7 @@ def run(nodes: int, posts: int) -> dict[str, float | int]:
             for node in range(1, nodes + 1):
                 stale += node_count(cluster, node, path, UnixHTTPConnection) != max(counts) + 1
         time.sleep(4)  # the outbox's second purges are due 2 s after each write
-        app = {}
+        app: dict[str, float] = {}
         for index in (1, 2):
             for key, value in scrape(
                 UnixHTTPConnection(cluster.socket_path(index), timeout=10)
