@@ -2,14 +2,11 @@
 which key, how every write keeps it exact (the race of a miss and a write included), and what a
 client sees when the cache dies."""
 
-import bisect
 import http.client
 import json
 import threading
 import time
-from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -17,6 +14,7 @@ from django.db import connection
 
 from atelier import httpcache
 from deploy.processes import UnixHTTPConnection, free_port
+from deploy.tests.race import HOT_PRODUCTS, post_body, race
 from reviews import services
 from reviews.tests.factories import characteristic_make, characteristic_review_make, review_make
 
@@ -76,13 +74,6 @@ def product_make(product_id: int, reviews: int = 3) -> list[int]:
         characteristic_review_make(fit, review, 3)
         ids.append(review.id)
     return ids
-
-
-def post_body(product_id: int, n: int = 0) -> dict:
-    return {
-        "product_id": product_id, "rating": 5, "body": f"Posted review {n}.", "recommend": True,
-        "name": "cache", "email": "cache@example.com",
-    }  # fmt: skip
 
 
 @pytest.mark.django_db(transaction=True)
@@ -412,115 +403,11 @@ def test_killing_the_cache_fails_no_get_and_it_comes_back_empty(cache):
 
 
 # -- the race of a miss and a write -------------------------------------------------------------
-HOT_PRODUCTS = (1, 2, 3)
-READS_MIN, WRITES_MIN = 50_000, 1_000
-READERS, WRITERS = 6, 3
-RACE_SECONDS_MAX = 240
-
-
 @pytest.mark.django_db(transaction=True)
 def test_no_read_that_starts_after_a_write_is_acknowledged_sees_the_state_before_it(cache):
-    """Writers post reviews and helpful votes on a few hot products while readers read their meta,
-    their most helpful review first, and that review's detail, all through nginx. Every counter
-    only grows, so a read is stale when it shows less than the writes acknowledged before it
-    began."""
-    tracked, baseline = {}, {}
+    """deploy/tests/race.py, on the test database's single server."""
+    tracked = {}
     for product_id in HOT_PRODUCTS:
         tracked[product_id] = review_make(product_id=product_id, helpfulness=1000).id
         product_make(product_id, reviews=2)
-        baseline[product_id] = 3
-    lock = threading.Lock()
-    acked: dict[str, defaultdict[int, list[float]]] = {  # kind -> product -> ack times
-        kind: defaultdict(list) for kind in ("post", "vote")
-    }
-    reads: list[tuple[float, str, int, int]] = []  # (started, kind, product, value seen)
-    outcome: dict[str, Any] = {"reads": 0, "writes": 0, "errors": [], "passes": 0}
-    stop = threading.Event()
-    deadline = time.monotonic() + RACE_SECONDS_MAX
-
-    def writer(number: int) -> None:
-        n = number
-        while not stop.is_set() and time.monotonic() < deadline:
-            n += WRITERS
-            product_id = HOT_PRODUCTS[n % len(HOT_PRODUCTS)]
-            # Each write as another shopper (a vote counts once per client): from an address of
-            # its own, which nginx names to the app.
-            source = f"127.18.{n // 256 % 256}.{n % 256 or 1}"
-            conn = http.client.HTTPConnection(
-                "127.0.0.1", cache.port, timeout=10, source_address=(source, 0)
-            )
-            headers: dict[str, str] = {}
-            if n % 2:
-                kind, method, path = "vote", "PUT", f"/reviews/{tracked[product_id]}/helpful"
-                body = None
-            else:
-                kind, method, path = "post", "POST", "/reviews"
-                body = json.dumps(post_body(product_id, n)).encode()
-                headers["Content-Type"] = "application/json"
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            response.read()
-            acknowledged = time.monotonic()
-            conn.close()
-            with lock:
-                if response.status not in (201, 204):
-                    outcome["errors"].append((method, path, response.status))
-                    continue
-                acked[kind][product_id].append(acknowledged)
-                outcome["writes"] += 1
-                if outcome["writes"] >= WRITES_MIN and outcome["reads"] >= READS_MIN:
-                    stop.set()
-
-    def reader(number: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", cache.port, timeout=10)
-        n = number
-        while not stop.is_set() and time.monotonic() < deadline:
-            n += READERS
-            product_id = HOT_PRODUCTS[n % len(HOT_PRODUCTS)]
-            kind = ("meta", "list", "detail")[n // len(HOT_PRODUCTS) % 3]
-            path = {
-                "meta": f"/reviews/meta?product_id={product_id}",
-                "list": f"/reviews?product_id={product_id}&sort=helpful&count=1",
-                "detail": f"/reviews/{tracked[product_id]}",
-            }[kind]
-            started = time.monotonic()
-            conn.request("GET", path)
-            response = conn.getresponse()
-            document = json.loads(response.read())
-            if response.status != 200:
-                with lock:
-                    outcome["errors"].append(("GET", path, response.status))
-                continue
-            if kind == "meta":
-                value = sum(int(count) for count in document["ratings"].values())
-            elif kind == "list":
-                value = document["results"][0]["helpfulness"]
-            else:
-                value = document["helpfulness"]
-            with lock:
-                reads.append((started, kind, product_id, value))
-                outcome["reads"] += 1
-                outcome["passes"] += response.getheader("X-Cache") == "PASS"
-
-    threads = [threading.Thread(target=writer, args=(i,)) for i in range(WRITERS)]
-    threads += [threading.Thread(target=reader, args=(i,)) for i in range(READERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=RACE_SECONDS_MAX + 30)
-
-    assert outcome["errors"] == []
-    assert outcome["reads"] >= READS_MIN and outcome["writes"] >= WRITES_MIN, outcome
-    for times in [*acked["post"].values(), *acked["vote"].values()]:
-        times.sort()
-    stale = []
-    for started, kind, product_id, value in reads:
-        if kind == "meta":
-            expected = baseline[product_id] + bisect.bisect_left(acked["post"][product_id], started)
-        else:
-            expected = 1000 + bisect.bisect_left(acked["vote"][product_id], started)
-        if value < expected:
-            stale.append((kind, product_id, value, expected))
-    assert stale == [], f"{len(stale)} stale reads, first: {stale[:5]}"
-    # The race was there to be lost: misses that a write overtook were delivered, not stored.
-    assert outcome["passes"] > 0
+    race(cache.port, tracked, baseline=dict.fromkeys(HOT_PRODUCTS, 3))
