@@ -1,7 +1,10 @@
-"""GET /health: whether this app server can reach its database (200) or not (503).
+"""GET /health: whether this app server can reach its database (200) or not (503); GET
+/health/live: whether it answers at all (200), whatever the database.
 
 nginx and operators ask each app server directly; a 503 carries ``Retry-After`` so a balancer
-or a client knows the server is alive but cannot serve yet.
+or a client knows the server is alive but cannot serve yet. The cache probes /health/live: a
+database that is down is every app server's, and the app's own JSON 503 says so better than a
+cache with no backend left.
 """
 
 import logging
@@ -31,3 +34,9 @@ def health(request: HttpRequest) -> JsonResponse:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@never_cache
+@require_safe
+def live(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})

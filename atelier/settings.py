@@ -164,6 +164,25 @@ else:
             "CONN_HEALTH_CHECKS": True,
         }
     }
+# How long a request may wait on the database: PostgreSQL's lock_timeout and statement_timeout on
+# every connection, when set (the app servers set them: deploy/gunicorn.conf.py). Below the cache's
+# first-byte timeout (15 s) even for a read the hot path tries and Django tries again, and below
+# nginx's 30 s: a held lock or a runaway query costs its requests a JSON 503 with Retry-After,
+# never an upstream timeout. Commands run from a shell (loads, migrations) wait as long as needed.
+DATABASE_LOCK_TIMEOUT = os.environ.get("ATELIER_DB_LOCK_TIMEOUT", "")
+DATABASE_STATEMENT_TIMEOUT = os.environ.get("ATELIER_DB_STATEMENT_TIMEOUT", "")
+_waits = " ".join(
+    f"-c {name}={value}"
+    for name, value in (
+        ("lock_timeout", DATABASE_LOCK_TIMEOUT),
+        ("statement_timeout", DATABASE_STATEMENT_TIMEOUT),
+    )
+    if value
+)
+if _waits:
+    for _database in DATABASES.values():
+        _options = _database.setdefault("OPTIONS", {})
+        _options["options"] = f"{_options.get('options', '')} {_waits}".strip()
 EMBEDDED_POSTGRES_DIR = DATA_DIR / "postgres"
 # Backups of the embedded server (atelier.pgembedded.backup, docs/backups.md): set, it archives
 # its WAL into this folder, and `make backup` puts base backups there.

@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from atelier.apidocs import SchemaView
 from atelier.errors import no_icon
-from atelier.health import health
+from atelier.health import health, live
 from atelier.metrics import metrics
 
 # The public API first: Django tries patterns in order and records every miss, so the hot routes
@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("reviews.v2.urls")),
     path("health", health, name="health"),
     path("health/", health),
+    path("health/live", live, name="health-live"),
     path("metrics", metrics, name="metrics"),  # refused by nginx: for the scraper only
     path("favicon.ico", no_icon, name="favicon"),
     path("", RedirectView.as_view(pattern_name="swagger-ui"), name="root"),

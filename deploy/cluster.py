@@ -449,38 +449,60 @@ class Cluster:
             name, master = f"app{index}", self.processes.pid(f"app{index}")
             if master is None or not self.processes.alive(name):
                 raise ClusterError(f"{name} is not running")
-            with self.drained(index):
+            with self.drained(index) as reachable:
                 old_workers = child_pids(master)
                 os.kill(master, signal.SIGHUP)
                 deadline = time.monotonic() + timeout
                 while True:
                     workers = child_pids(master)
-                    if workers and not workers & old_workers and self._app_healthy(index):
+                    healthy = self._app_healthy(index, reachable)
+                    if workers and not workers & old_workers and healthy:
                         break
                     self._check_deadline(deadline, name)
                     time.sleep(0.1)
 
     @contextlib.contextmanager
     def drained(self, index: int):
-        """Inside the block the cache sends app server ``index`` no request (its backend is
-        marked sick), so the reads, nearly all the traffic, never wait on its workers starting.
-        Writes still reach it through nginx and wait for them (about a second): changing nginx's
-        upstreams means reloading nginx, whose old workers close their clients' idle keep-alive
-        connections, which some clients see as errors. With a single app server there is no
+        """Inside the block app server ``index`` gets no new connection: the cache marks its
+        backend sick, and its socket's path is moved aside, so nginx's connects fail at once and
+        go to the other app servers (writes included: nothing was sent). Connections nginx
+        already keeps open to it still carry requests until its old workers close them. Yields
+        the path the server can be reached at meanwhile. With a single app server there is no
         other to send anything to."""
         settings = self._settings()
         every = range(1, settings.cache_nodes + 1 if settings.cache else 1)
         nodes = [node for node in every if self.processes.alive(cache_name(node))]
-        if settings.apps < 2 or not nodes:
-            yield
+        path = self.socket_path(index)
+        if settings.apps < 2:
+            yield path
             return
         for node in nodes:
             self._cache_backend_health(node, index, "sick")
+        aside = path.with_name(f".app{index}.draining.sock")
+        moved = os.path.lexists(path)  # not when the server is dead (start_app)
+        if moved:
+            os.replace(path, aside)
         try:
-            yield
+            yield aside if moved else path
         finally:
+            if moved:
+                os.replace(aside, path)
             for node in nodes:
                 self._cache_backend_health(node, index, "auto")
+            # The cache's probe saw the path gone: wait until each node takes the server again,
+            # so that the next server drained never leaves a node without any.
+            deadline = time.monotonic() + 10
+            while moved and any(not self._cache_backend_up(node, index) for node in nodes):
+                if time.monotonic() > deadline:
+                    raise ClusterError(f"the cache still finds app{index} sick after 10 s")
+                time.sleep(0.2)
+
+    def _cache_backend_up(self, node: int, index: int) -> bool:
+        """Whether cache node ``node`` sends app server ``index`` requests (its probe says so)."""
+        argv = ["varnishadm", "-n", str(self.cache_work(node)), "backend.list", f"app{index}"]
+        result = subprocess.run(argv, capture_output=True, text=True)
+        rows = [line.split() for line in result.stdout.splitlines()[1:]]
+        return result.returncode == 0 and any("healthy" in row for row in rows)
 
     def _cache_backend_health(self, node: int, index: int, health: str) -> None:
         argv = ["varnishadm", "-n", str(self.cache_work(node)), "backend.set_health"]

@@ -70,15 +70,15 @@ def nginx_conf(
 ) -> str:
     """nginx.conf: writes to the app servers; reads to the cache nodes (in turn), with the app
     servers as their backups (or straight to the app servers, without a cache)."""
-    servers = "\n".join(
-        f"        server unix:{path} max_fails=1 fail_timeout=5s;" for path in app_sockets
-    )
+    primaries = [f"        server unix:{path} max_fails=1 fail_timeout=5s;" for path in app_sockets]
+    backups = [f"        server unix:{path} backup;" for path in app_sockets]
+    servers = "\n".join(primaries + backups)
     if settings.cache:
         # The cache nodes, and the app servers as backups for while every node is down.
         readers = "".join(
             f"        server unix:{path} max_fails=1 fail_timeout=1s;\n" for path in cache_sockets
         )
-        readers += "\n".join(f"        server unix:{path} backup;" for path in app_sockets)
+        readers += "\n".join(backups)
     else:
         readers = servers
     # As root, nginx would otherwise run its workers as `nobody`, who cannot open the sockets.
@@ -114,12 +114,26 @@ def client_policy(rate: str) -> str:
     return f'"requests";q={int(count)};w={60 if unit == "m" else 1}'
 
 
+# The cache asks each app server whether it is alive every second; two failures of the last three
+# and the server gets no request until it answers again (a dead server's misses go to the others).
+PROBE = """probe app_alive {
+    .request = "GET /health/live HTTP/1.1" "Host: localhost" "Connection: close";
+    .interval = 1s;
+    .timeout = 1s;
+    .window = 3;
+    .threshold = 2;
+    .initial = 2;
+}
+"""
+
+
 def varnish_backends(settings: Settings, *, app_sockets: list[Path]) -> str:
     """backends.vcl: the app servers behind the cache, whom it takes purges from, and the
     objects' lifetime."""
     backends = "".join(
         f"backend app{i} {{\n"
         f'    .path = "{path}";\n'
+        "    .probe = app_alive;\n"
         "    .connect_timeout = 1s;\n"
         "    .first_byte_timeout = 15s;\n"
         "    .between_bytes_timeout = 15s;\n"
@@ -129,6 +143,7 @@ def varnish_backends(settings: Settings, *, app_sockets: list[Path]) -> str:
     adds = "".join(f"    apps.add_backend(app{i});\n" for i in range(1, len(app_sockets) + 1))
     return (
         "# Written by deploy/cluster.py for this run.\n"
+        f"{PROBE}"
         f"{backends}"
         'acl purgers {\n    "127.0.0.1";\n    "::1";\n}\n'
         f"sub vcl_init {{\n    new apps = directors.round_robin();\n{adds}}}\n"

@@ -28,6 +28,11 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # Deep enough for nginx's bursts; nginx, not gunicorn, queues slow clients.
 backlog = int(os.environ.get("GUNICORN_BACKLOG", "2048"))
 
+# A request waits on the database for a lock 3 s at most, on a statement 5 s: then it is a JSON 503
+# with Retry-After (atelier.settings), well before the cache's and nginx's timeouts.
+os.environ.setdefault("ATELIER_DB_LOCK_TIMEOUT", "3s")
+os.environ.setdefault("ATELIER_DB_STATEMENT_TIMEOUT", "5s")
+
 # A request that runs longer than this is stuck: its worker is replaced. nginx's read timeout
 # matches it. On SIGTERM/SIGHUP workers finish their requests for up to graceful_timeout.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

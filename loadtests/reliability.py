@@ -18,7 +18,9 @@ Drills: ``pg-kill`` (PostgreSQL SIGKILLed, then restarted), ``pg-restart`` (a fa
 started again), ``reload`` (a rolling reload), ``idempotency-race`` (50 identical posts with one
 key at once), ``load-kill`` (``load_csv`` killed mid-file, then run again) and ``cache-node-cut``
 (one of the three cache nodes cut off from purges for a minute, 10 s with ``--quick``, while
-writes happen: how stale each node's reads were, and for how long after the cut). The PostgreSQL
+writes happen: how stale each node's reads were, and for how long after the cut) and ``lock-held``
+(the reviews table locked for 35 s, 8 s with ``--quick``: writes and uncached reads get JSON 503s
+once the app's lock_timeout passes, never nginx's 504 or 502). The PostgreSQL
 drills need the embedded server (``DATABASE_URL`` unset). The HA drills run a cluster of their own
 on a three-node HA database (Patroni and etcd, ``deploy/cluster_ha.py``): ``db-leader-kill`` (the
 leader's node SIGKILLed: its window lasts until a standby leads; the node is started again after)
@@ -59,8 +61,8 @@ WRITE_RETRY_SECONDS = 60  # a client gives up retrying a write after this long
 MAX_REQUESTS_PER_CLIENT = 20_000
 DRILLS = (
     "pg-kill", "pg-restart", "pg-stop", "app-kill", "reload", "idempotency-race", "load-kill",
-    "cache-node-cut", "db-leader-kill", "db-leader-hang", "db-replica-kill", "etcd-kill",
-    "db-switchover", "db-restore",
+    "cache-node-cut", "lock-held", "db-leader-kill", "db-leader-hang", "db-replica-kill",
+    "etcd-kill", "db-switchover", "db-restore",
 )  # fmt: skip
 HA_DRILLS = (
     "db-leader-kill", "db-leader-hang", "db-replica-kill", "etcd-kill", "db-switchover",
@@ -94,6 +96,8 @@ class DrillResult:
     meta_differences: int = 0
     p95_before_ms: float | None = None  # reads before the fault
     p95_during_ms: float | None = None  # reads that began during it
+    write_p95_before_ms: float | None = None  # writes (each attempt) before the fault
+    write_p95_during_ms: float | None = None  # and during it
     notes: str = ""
     late: list[str] = field(default_factory=list)  # the first 5xx outside the fault window
 
@@ -267,6 +271,9 @@ def judge(result: DrillResult, traffic: Traffic, window: tuple[float, float], ch
     reads = [o for o in traffic.outcomes if o.method == "GET"]
     result.p95_before_ms = p95_ms([o.seconds for o in reads if o.started < start])
     result.p95_during_ms = p95_ms([o.seconds for o in reads if start <= o.started <= end])
+    writes = [o for o in traffic.outcomes if o.method != "GET"]
+    result.write_p95_before_ms = p95_ms([o.seconds for o in writes if o.started < start])
+    result.write_p95_during_ms = p95_ms([o.seconds for o in writes if start <= o.started <= end])
     after = [o.started for o in traffic.outcomes if o.status == 200 and o.started >= end]
     result.recovery_seconds = (min(after) - end) if after else None
     markers = [marker for marker, _ in traffic.acknowledged]
@@ -644,6 +651,23 @@ def cache_node_cut(cluster, seconds: float) -> DrillResult:
     return result
 
 
+def lock_held(seconds: float) -> Callable[[], str]:
+    """The reviews table locked (ACCESS EXCLUSIVE, as an ALTER TABLE takes it) for ``seconds``,
+    longer than nginx waits for an answer (30 s)."""
+
+    def fault() -> str:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute("LOCK TABLE reviews IN ACCESS EXCLUSIVE MODE")
+            time.sleep(seconds)
+            cursor.execute("ROLLBACK")
+        return f"reviews locked (ACCESS EXCLUSIVE) for {seconds:.0f} s"
+
+    return fault
+
+
 def app_kill(cluster) -> Callable[[], str]:
     def fault() -> str:
         cluster.kill_app(1)
@@ -746,8 +770,8 @@ def report(results: list[DrillResult]) -> str:
     lines = [
         "| drill | requests | fault s | recovery s | JSON 503 in window | other 5xx | no answer"
         " | acknowledged writes | lost | duplicates | meta differences | read p95 before / during"
-        " ms | notes |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        " ms | write p95 before / during ms | notes |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         recovery = f"{r.recovery_seconds:.2f}" if r.recovery_seconds is not None else "-"
@@ -755,10 +779,13 @@ def report(results: list[DrillResult]) -> str:
         p95 = "-"
         if r.p95_before_ms is not None and r.p95_during_ms is not None:
             p95 = f"{r.p95_before_ms:.0f} / {r.p95_during_ms:.0f}"
+        write_p95 = "-"
+        if r.write_p95_before_ms is not None and r.write_p95_during_ms is not None:
+            write_p95 = f"{r.write_p95_before_ms:.0f} / {r.write_p95_during_ms:.0f}"
         lines.append(
             f"| {r.name} | {r.requests:,} | {r.fault_seconds:.1f} | {recovery} | "
             f"{r.json_503_in_window} | {other} | {r.no_answer} | {r.acknowledged} | {r.lost} | "
-            f"{r.duplicates} | {r.meta_differences} | {p95} | {r.notes} |"
+            f"{r.duplicates} | {r.meta_differences} | {p95} | {write_p95} | {r.notes} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -789,6 +816,7 @@ def embedded_drills(drills: list[str], quick: bool) -> list[DrillResult]:
         "pg-restart": postgres_restart,
         "pg-stop": postgres_stop(5 if quick else 30),
         "app-kill": app_kill(cluster),
+        "lock-held": lock_held(8 if quick else 35),
         "reload": lambda: rolling_reload(cluster),
     }
     results: list[DrillResult] = []

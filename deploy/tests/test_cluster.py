@@ -471,3 +471,44 @@ def test_a_long_request_line_is_a_4xx_never_a_500(cluster, length):
     response = conn.getresponse()
     response.read()
     assert response.status == (422 if length < 4096 else 414)
+
+
+def json_request(port: int, method: str, path: str, body: dict | None = None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        conn.request(method, path, json.dumps(body) if body is not None else None, headers)
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lock_held_on_the_reviews_costs_requests_a_json_503_not_an_upstream_timeout(cluster):
+    """A lock held far longer than the app servers wait (an operator's ALTER, a stuck migration):
+    each write and uncached read that needs it is a JSON 503 with Retry-After once the app's
+    lock_timeout passes, never nginx's 504 or 502; once the lock is gone, writes go on at once
+    (no app server was taken out of rotation)."""
+    review_make(product_id=88)
+    post = {
+        "product_id": 88, "rating": 4, "body": "Held up by a lock.", "recommend": True,
+        "name": "lock", "email": "lock@example.com",
+    }  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN")
+        cursor.execute("LOCK TABLE reviews IN ACCESS EXCLUSIVE MODE")
+        try:
+            answers = [
+                json_request(cluster.port, "POST", "/reviews", post),
+                json_request(cluster.port, "GET", "/reviews?product_id=88&sort=newest"),
+                json_request(cluster.port, "POST", "/reviews", post),
+            ]
+        finally:
+            cursor.execute("ROLLBACK")
+    for status, headers, body in answers:
+        assert status == 503, body
+        assert headers["Content-Type"].startswith("application/json")
+        assert "Retry-After" in headers and "detail" in json.loads(body)
+    for _ in range(4):  # both app servers, right away
+        assert json_request(cluster.port, "POST", "/reviews", post)[0] == 201

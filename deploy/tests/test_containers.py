@@ -140,6 +140,32 @@ def test_compose_nginx_config_passes_nginx_syntax_check(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.skipif(shutil.which("varnishd") is None, reason="run `make system-packages`")
+@pytest.mark.parametrize("replicas", [2, 4])
+def test_compose_cache_backends_follow_the_app_replicas_and_compile(tmp_path, replicas):
+    varnish = REPO / "deploy" / "varnish"
+    env = dict(os.environ, APP_REPLICAS=str(replicas))
+    subprocess.run(
+        ["sh", str(varnish / "compose-backends.sh"), str(tmp_path / "backends.vcl")],
+        env=env, check=True, timeout=30,
+    )  # fmt: skip
+    backends = (tmp_path / "backends.vcl").read_text()
+    assert re.findall(r'\.host = "(atelier-app-\d+)"', backends) == [
+        f"atelier-app-{i}" for i in range(1, replicas + 1)
+    ]
+    assert backends.count(".probe = app_alive;") == replicas
+    # Only the names that exist inside the compose network are swapped for a local address.
+    local = re.sub(r'"atelier-app-\d+"', '"127.0.0.1"', backends)
+    (tmp_path / "backends.vcl").write_text(local)
+    compiled = subprocess.run(
+        ["varnishd", "-C", "-j", "none", "-n", str(tmp_path / "work"),
+         "-f", str(varnish / "atelier.vcl"),
+         "-p", f"vcl_path={tmp_path}:{varnish}"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert compiled.returncode == 0, compiled.stderr[-2000:]
+
+
 def image_copy_instructions() -> list[tuple[list[str], str]]:
     """The runtime stage's COPY instructions from the build context: (sources, destination)."""
     stage = (REPO / "Dockerfile").read_text().split("AS runtime", 1)[1]
