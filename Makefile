@@ -17,7 +17,7 @@ PATRONI_PYTHON ?= /usr/bin/python3
 PATRONI_VENV := .venv-patroni
 PATRONI_STAMP := $(PATRONI_VENV)/.installed-$(shell cat deploy/patroni/requirements.lock | sha1sum | cut -c1-12)
 # Debian packages the service and its tests use (installed only when missing).
-SYSTEM_PACKAGES := nginx varnish varnish-modules wrk chromium etcd-server nftables
+SYSTEM_PACKAGES := nginx varnish varnish-modules wrk chromium etcd-server nftables prometheus
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000

@@ -123,6 +123,20 @@ class VarnishCollector:
         yield from families.values()
 
 
+class ScrapeMiddleware:
+    """Answers GET /metrics before anything reads the request's Host: a scraper reaches each app
+    server by its address (a container's IP, say), which no ALLOWED_HOSTS names, and nginx never
+    lets the public ask (deploy/nginx/atelier-proxy.conf)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info in ("/metrics", "/metrics/") and request.method in ("GET", "HEAD"):
+            return metrics(request)
+        return self.get_response(request)
+
+
 def metrics(request: HttpRequest) -> HttpResponse:
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
         registry = CollectorRegistry()

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 
 # Sessions, users and flash messages serve the admin only (atelier.middleware).
 MIDDLEWARE = [
+    "atelier.metrics.ScrapeMiddleware",  # /metrics, whatever the Host the scraper sends
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "atelier.requestid.RequestIdMiddleware",
     "atelier.middleware.HeadWithoutBodyMiddleware",

@@ -1,5 +1,5 @@
 """Top-level routes: the public reviews API (legacy, then v2), its OpenAPI schema and docs, the
-admin, health and metrics."""
+admin and health (/metrics is atelier.metrics.ScrapeMiddleware's)."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -9,7 +9,6 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from atelier.apidocs import SchemaView
 from atelier.errors import no_icon
 from atelier.health import health, live
-from atelier.metrics import metrics
 
 # The public API first: Django tries patterns in order and records every miss, so the hot routes
 # resolve without walking past the others (its patterns all start with "reviews").
@@ -19,7 +18,6 @@ urlpatterns = [
     path("health", health, name="health"),
     path("health/", health),
     path("health/live", live, name="health-live"),
-    path("metrics", metrics, name="metrics"),  # refused by nginx: for the scraper only
     path("favicon.ico", no_icon, name="favicon"),
     path("", RedirectView.as_view(pattern_name="swagger-ui"), name="root"),
     path("admin/", admin.site.urls),

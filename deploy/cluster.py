@@ -79,7 +79,13 @@ def program_of(name: str) -> str:
     for prefix, program in (("db", "patroni"), ("etcd", "etcd"), ("cache", "varnishd")):
         if name.startswith(prefix) and name.removeprefix(prefix).isdigit():
             return program
-    return {"nginx": "nginx", "cache": "varnishd", "purger": "purge_drain"}.get(name, "gunicorn")
+    programs = {
+        "nginx": "nginx",
+        "cache": "varnishd",
+        "purger": "purge_drain",
+        "scheduler": "periodic",
+    }
+    return programs.get(name, "gunicorn")
 
 
 def cache_name(index: int) -> str:
@@ -131,7 +137,7 @@ class Cluster:
         caches = settings.get("cache_nodes", 1) if settings.get("cache") else 0
         cache = [cache_name(i) for i in range(1, caches + 1)] + (["purger"] if caches else [])
         apps = [f"app{i}" for i in range(1, state["apps"] + 1)]
-        return ["nginx", *cache, *apps, *self.database.names()]
+        return ["nginx", *cache, *apps, "scheduler", *self.database.names()]
 
     # -- start ------------------------------------------------------------------------------
     def start(self, settings: Settings, *, prepare: bool = True, timeout: float = 60) -> None:
@@ -180,6 +186,7 @@ class Cluster:
                 self._spawn_purger(settings)
             for index in range(1, settings.apps + 1):
                 self._spawn_app(index, settings)
+            self._spawn_scheduler(settings)
             self._spawn_nginx(nginx, settings)
             self._wait_healthy(settings, timeout)
         except BaseException:
@@ -315,6 +322,27 @@ class Cluster:
         ]  # fmt: skip
         self.processes.spawn("purger", argv, self.app_environment(settings))
 
+    def _spawn_scheduler(self, settings: Settings) -> None:
+        """The periodic commands (``manage.py periodic``): expiries, and backups with a backup
+        folder."""
+        argv = [sys.executable, str(REPO / "manage.py"), "periodic"]
+        self.processes.spawn("scheduler", argv, self.app_environment(settings))
+
+    def has_reviews(self) -> bool:
+        """Whether the cluster's database holds any review (a new one holds none)."""
+        code = (
+            "import django; django.setup(); from reviews.models import Review;"
+            " print(int(Review.objects.exists()))"
+        )
+        env = {
+            **self.app_environment(self._settings()),
+            "DJANGO_SETTINGS_MODULE": "atelier.settings",
+        }
+        result = subprocess.run(
+            [sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True
+        )
+        return result.stdout.strip() == "1"
+
     def cache_node(self, index: int = 1) -> str | None:
         """The URL the app servers purge cache node ``index`` at (None: no cache)."""
         settings = self._settings()
@@ -413,6 +441,10 @@ class Cluster:
             health = "healthy" if self.purger_healthy(settings) else "unhealthy"
             alive = self.processes.alive("purger")
             rows.append(("purger", self.processes.pid("purger"), health if alive else "stopped"))
+        alive = self.processes.alive("scheduler")
+        rows.append(
+            ("scheduler", self.processes.pid("scheduler"), "healthy" if alive else "stopped")
+        )
         health = "healthy" if self.nginx_healthy(state["port"]) else "unhealthy"
         rows.append(
             (
@@ -634,6 +666,12 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"cluster up: {cache}{args.apps} app servers behind http://127.0.0.1:{args.port}/"
             )
+            if not cluster.has_reviews():
+                print(
+                    "the database holds no review yet: load the CSVs with `manage.py load_csv"
+                    " DIR` or demo data with `manage.py demo_data` (DATABASE_URL from"
+                    " `deploy/cluster.py db-url` with --db-nodes)"
+                )
         elif args.action == "stop":
             cluster.stop()
             print("cluster stopped")

@@ -38,6 +38,12 @@ def test_metrics_count_requests_by_route_and_status_with_their_latency(client):
     )
 
 
+def test_the_scraper_reaches_metrics_by_an_address_no_allowed_host_names(client):
+    # A container's address, as a scraper inside the topology sends it.
+    assert client.get("/metrics", HTTP_HOST="172.30.0.7:8000").status_code == 200
+    assert client.get("/reviews/meta?product_id=7", HTTP_HOST="172.30.0.7:8000").status_code == 400
+
+
 @pytest.mark.django_db
 @pytest.mark.rate_limits
 def test_rate_limit_refusals_are_counted_by_policy(client, settings):

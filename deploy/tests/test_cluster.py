@@ -87,6 +87,7 @@ def test_cluster_start_brings_every_app_server_the_cache_and_nginx_up_healthy(cl
         ("app2", "healthy"),
         ("cache", "healthy"),
         ("purger", "healthy"),
+        ("scheduler", "healthy"),
         ("nginx", "healthy"),
     ]
 
@@ -229,7 +230,14 @@ def test_the_cluster_command_reports_every_process_healthy(cluster):
     result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert [line.split()[0] for line in lines] == ["app1", "app2", "cache", "purger", "nginx"]
+    assert [line.split()[0] for line in lines] == [
+        "app1",
+        "app2",
+        "cache",
+        "purger",
+        "scheduler",
+        "nginx",
+    ]
     assert all(line.endswith("healthy") and "unhealthy" not in line for line in lines)
 
 
@@ -266,6 +274,7 @@ def test_start_clears_the_sockets_a_cluster_that_died_with_its_machine_left(tmp_
     try:
         assert [(name, health) for name, _, health in revived.status()] == [
             ("app1", "healthy"),
+            ("scheduler", "healthy"),
             ("nginx", "healthy"),
         ]
     finally:
@@ -512,3 +521,10 @@ def test_a_lock_held_on_the_reviews_costs_requests_a_json_503_not_an_upstream_ti
         assert "Retry-After" in headers and "detail" in json.loads(body)
     for _ in range(4):  # both app servers, right away
         assert json_request(cluster.port, "POST", "/reviews", post)[0] == 201
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cluster_knows_when_its_database_holds_no_review_yet(cluster):
+    assert not cluster.has_reviews()  # `start` says so, and how to load some
+    review_make(product_id=5)
+    assert cluster.has_reviews()

@@ -34,7 +34,7 @@ def compose(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def compose_config() -> dict:
-    env = dict(os.environ, DJANGO_SECRET_KEY="compose-config-check")
+    env = dict(os.environ, DJANGO_SECRET_KEY="compose-config-check", GRAFANA_ADMIN_PASSWORD="check")
     result = compose("--profile", "load", "config", "--format", "json", env=env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -53,7 +53,10 @@ def test_dockerfile_passes_hadolint(dockerfile):
 
 def test_compose_topology_is_database_migrate_load_app_cache_purger_and_nginx(compose_config):
     services = compose_config["services"]
-    assert set(services) == {"db", "migrate", "load", "app", "cache", "purger", "nginx"}
+    assert set(services) == {
+        "db", "migrate", "load", "app", "cache", "purger", "scheduler", "prometheus", "grafana",
+        "nginx",
+    }  # fmt: skip
     assert services["app"]["environment"]["ATELIER_CACHE_NODES"] == "http://cache:8080"
     assert services["purger"]["environment"]["ATELIER_CACHE_NODES"] == "http://cache:8080"
     assert services["purger"]["command"][0] == "purge_drain"
@@ -92,7 +95,7 @@ def test_compose_counts_two_shoppers_behind_its_nginx_and_cache_as_two(compose_c
 def test_compose_one_off_jobs_run_management_commands_that_exist(compose_config):
     from django.core.management import get_commands
 
-    for job in ("migrate", "load", "purger"):
+    for job in ("migrate", "load", "purger", "scheduler"):
         service = compose_config["services"][job]
         assert service["entrypoint"] == ["python", "manage.py"]
         assert service["command"][0] in get_commands()
@@ -100,6 +103,7 @@ def test_compose_one_off_jobs_run_management_commands_that_exist(compose_config)
 
 def test_compose_refuses_to_run_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
+    env["GRAFANA_ADMIN_PASSWORD"] = "check"
     result = compose("config", "--quiet", env=env)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
@@ -245,3 +249,19 @@ def dockerfile_lines() -> list[str]:
     """The Dockerfile's instructions, continuation lines joined."""
     text = (REPO / "Dockerfile").read_text().replace("\\\n", " ")
     return [line for line in text.splitlines() if line and not line.startswith("#")]
+
+
+def test_compose_prometheus_scrapes_the_services_of_the_topology(compose_config):
+    import yaml
+
+    services = compose_config["services"]
+    mounted = {volume["source"] for volume in services["prometheus"]["volumes"]}
+    assert {
+        str(REPO / "deploy" / "monitoring" / name) for name in ("prometheus.yml", "alerts.yml")
+    } <= mounted
+    config = yaml.safe_load((REPO / "deploy" / "monitoring" / "prometheus.yml").read_text())
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    assert jobs["app"]["dns_sd_configs"][0]["names"] == ["app"]
+    assert jobs["app"]["dns_sd_configs"][0]["port"] == 8000
+    assert jobs["purger"]["static_configs"][0]["targets"] == ["purger:9100"]
+    assert "9100" in services["purger"]["expose"] and "8000" in services["app"]["expose"]
