@@ -7,6 +7,7 @@ while the cache is down.
     python deploy/cluster.py status
     python deploy/cluster.py stop
     python deploy/cluster.py reload          # rolling graceful reload of the app servers (SIGHUP)
+    python deploy/cluster.py deploy          # migrate, collect static files, then reload
     python deploy/cluster.py kill-app I      # SIGKILL app server I (a crash, for fault drills)
     python deploy/cluster.py start-app I     # start it again and wait until it is healthy
     python deploy/cluster.py kill-cache [I]  # SIGKILL cache node I (it comes back empty)
@@ -493,6 +494,15 @@ class Cluster:
                     self._check_deadline(deadline, name)
                     time.sleep(0.1)
 
+    def deploy(self) -> None:
+        """A rolling deploy of the code in the working tree: the migrations first (they only add
+        while old code still runs: docs/operations.md), the static files, then a rolling reload;
+        no request fails."""
+        settings = self._settings()
+        self._manage(settings, "migrate", "--noinput", "--verbosity", "0")
+        self._manage(settings, "collectstatic", "--noinput", "--verbosity", "0")
+        self.reload()
+
     @contextlib.contextmanager
     def drained(self, index: int):
         """Inside the block app server ``index`` gets no new connection: the cache marks its
@@ -587,7 +597,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "action",
         choices=[
-            "start", "stop", "status", "reload", "kill-app", "start-app", "kill-cache",
+            "start", "stop", "status", "reload", "deploy", "kill-app", "start-app", "kill-cache",
             "start-cache", "kill-db-leader", "start-db-node", "switchover", "db-url",
         ],
     )  # fmt: skip
@@ -689,6 +699,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.action == "reload":
             cluster.reload()
             print("every app server reloaded")
+        elif args.action == "deploy":
+            cluster.deploy()
+            print("migrated, and every app server reloaded")
         elif args.action == "kill-cache":
             cluster.kill_cache(index=args.index or 1)
             print(f"{cache_name(args.index or 1)} killed")

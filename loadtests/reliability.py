@@ -15,7 +15,8 @@ as a well-behaved client does) while the fault is injected. After each drill it 
 
 Drills: ``pg-kill`` (PostgreSQL SIGKILLed, then restarted), ``pg-restart`` (a fast restart),
 ``pg-stop`` (stopped for 30 s, 5 s with ``--quick``), ``app-kill`` (an app server SIGKILLed, then
-started again), ``reload`` (a rolling reload), ``idempotency-race`` (50 identical posts with one
+started again), ``reload`` (a rolling reload), ``deploy`` (``cluster.py deploy``: migrations,
+static files, rolling reload), ``idempotency-race`` (50 identical posts with one
 key at once), ``load-kill`` (``load_csv`` killed mid-file, then run again) and ``cache-node-cut``
 (one of the three cache nodes cut off from purges for a minute, 10 s with ``--quick``, while
 writes happen: how stale each node's reads were, and for how long after the cut) and ``lock-held``
@@ -60,9 +61,9 @@ GRACE_SECONDS = 2.0
 WRITE_RETRY_SECONDS = 60  # a client gives up retrying a write after this long
 MAX_REQUESTS_PER_CLIENT = 20_000
 DRILLS = (
-    "pg-kill", "pg-restart", "pg-stop", "app-kill", "reload", "idempotency-race", "load-kill",
-    "cache-node-cut", "lock-held", "db-leader-kill", "db-leader-hang", "db-replica-kill",
-    "etcd-kill", "db-switchover", "db-restore",
+    "pg-kill", "pg-restart", "pg-stop", "app-kill", "reload", "deploy", "idempotency-race",
+    "load-kill", "cache-node-cut", "lock-held", "db-leader-kill", "db-leader-hang",
+    "db-replica-kill", "etcd-kill", "db-switchover", "db-restore",
 )  # fmt: skip
 HA_DRILLS = (
     "db-leader-kill", "db-leader-hang", "db-replica-kill", "etcd-kill", "db-switchover",
@@ -531,6 +532,11 @@ def rolling_reload(cluster) -> str:
     return "rolling reload of both app servers"
 
 
+def rolling_deploy(cluster) -> str:
+    cluster.deploy()
+    return "migrate, collectstatic, rolling reload (deploy/cluster.py deploy)"
+
+
 def postgres_restart() -> str:
     from atelier.pgembedded import server
 
@@ -818,6 +824,7 @@ def embedded_drills(drills: list[str], quick: bool) -> list[DrillResult]:
         "app-kill": app_kill(cluster),
         "lock-held": lock_held(8 if quick else 35),
         "reload": lambda: rolling_reload(cluster),
+        "deploy": lambda: rolling_deploy(cluster),
     }
     results: list[DrillResult] = []
     try:
