@@ -40,7 +40,15 @@ def compose_config() -> dict:
     return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("dockerfile", ["Dockerfile", "deploy/varnish/Dockerfile"])
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        "Dockerfile",
+        "deploy/varnish/Dockerfile",
+        "deploy/patroni/Dockerfile",
+        "deploy/etcd/Dockerfile",
+    ],
+)
 def test_dockerfile_passes_hadolint(dockerfile):
     result = subprocess.run(
         [str(BIN / "hadolint"), "--no-color", str(REPO / dockerfile)],
@@ -265,3 +273,113 @@ def test_compose_prometheus_scrapes_the_services_of_the_topology(compose_config)
     assert jobs["app"]["dns_sd_configs"][0]["port"] == 8000
     assert jobs["purger"]["static_configs"][0]["targets"] == ["purger:9100"]
     assert "9100" in services["purger"]["expose"] and "8000" in services["app"]["expose"]
+
+
+COMPOSE_HA_FILE = REPO / "deploy" / "compose.ha.yaml"
+PATRONI_CONFIG = REPO / "deploy" / "patroni" / "compose.yml"
+
+
+def test_compose_ha_runs_the_clusters_topology_three_nodes_under_patroni_and_etcd():
+    env = dict(
+        os.environ, DJANGO_SECRET_KEY="c", GRAFANA_ADMIN_PASSWORD="c", REPLICATION_PASSWORD="c"
+    )
+    result = subprocess.run(
+        [str(BIN / "docker-compose"), "-f", str(COMPOSE_FILE), "-f", str(COMPOSE_HA_FILE),
+         "config", "--format", "json"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
+    assert {"db1", "db2", "db3", "etcd1", "etcd2", "etcd3"} <= set(services)
+    assert "db" not in services  # the single database stays out
+    for name in ("migrate", "app", "purger", "scheduler"):
+        environment = services[name]["environment"]
+        assert environment["DATABASE_URL"].startswith(
+            "postgres://atelier:atelier@db1:5432,db2:5432,db3:5432/atelier?"
+        )
+        assert "target_session_attrs=read-write" in environment["DATABASE_URL"]
+        assert "target_session_attrs=prefer-standby" in environment["DATABASE_REPLICA_URL"]
+        assert "db" not in services[name].get("depends_on", {})
+    assert services["app"]["environment"]["ATELIER_CACHE_NODES"] == "http://cache:8080"
+    assert [services[f"db{i}"]["environment"]["PATRONI_NAME"] for i in (1, 2, 3)] == [
+        "db1",
+        "db2",
+        "db3",
+    ]
+
+
+def test_compose_patroni_nodes_run_the_local_clusters_replication_settings():
+    import yaml
+
+    from deploy.cluster_ha import HADatabase
+
+    state = {
+        "postgres_ports": [5432], "rest_ports": [8008], "etcd_client_ports": [2379],
+        "password": "x", "replication_password": "y",
+    }  # fmt: skip
+    local = HADatabase(Path("/nonexistent"), None)._patroni_config(1, state)
+    compose_node = yaml.safe_load(PATRONI_CONFIG.read_text())
+    assert compose_node["bootstrap"]["dcs"] == local["bootstrap"]["dcs"]
+    assert compose_node["bootstrap"]["initdb"] == local["bootstrap"]["initdb"]
+    for key in (
+        "remove_data_directory_on_rewind_failure",
+        "remove_data_directory_on_diverged_timelines",
+    ):
+        assert compose_node["postgresql"][key] is True
+
+
+@pytest.mark.skipif(
+    not (REPO / ".venv-patroni" / "bin" / "patroni").exists() or shutil.which("etcd") is None,
+    reason="run `make patroni system-packages`",
+)
+def test_compose_patroni_configuration_passes_patronis_own_validation(tmp_path):
+    """Patroni checks the configuration against a running etcd (Debian's, as the cluster's)."""
+    from deploy.cluster_ha import postgres_bin
+    from deploy.processes import free_port
+
+    client, peer = free_port(), free_port()
+    etcd = subprocess.Popen(
+        ["etcd", "--data-dir", str(tmp_path / "etcd"),
+         "--listen-client-urls", f"http://127.0.0.1:{client}",
+         "--advertise-client-urls", f"http://127.0.0.1:{client}",
+         "--listen-peer-urls", f"http://127.0.0.1:{peer}",
+         "--initial-advertise-peer-urls", f"http://127.0.0.1:{peer}",
+         "--initial-cluster", f"default=http://127.0.0.1:{peer}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        validated = validate_patroni_config(tmp_path, client, postgres_bin())
+    finally:
+        etcd.terminate()
+        etcd.wait(timeout=30)
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+
+
+def validate_patroni_config(tmp_path: Path, etcd_port: int, bin_dir: Path):
+    """``patroni --validate-config`` on the compose node's configuration, once etcd answers."""
+    import socket
+    import time
+
+    deadline = time.monotonic() + 30
+    while True:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", etcd_port)) == 0:
+                break
+        assert time.monotonic() < deadline, "etcd did not start"
+        time.sleep(0.2)
+    # Only the names that exist inside the compose network, and the image's binaries, are
+    # swapped for local ones.
+    config = PATRONI_CONFIG.read_text()
+    config = config.replace("etcd1:2379,etcd2:2379,etcd3:2379", f"127.0.0.1:{etcd_port}")
+    config = config.replace("/usr/lib/postgresql/18/bin", str(bin_dir))
+    (tmp_path / "patroni.yml").write_text(config)
+    env = dict(
+        os.environ, PATRONI_NAME="db1", PATRONI_RESTAPI_CONNECT_ADDRESS="192.0.2.10:8008",
+        PATRONI_POSTGRESQL_CONNECT_ADDRESS="192.0.2.10:5432", PATRONI_SUPERUSER_PASSWORD="a",
+        PATRONI_REPLICATION_PASSWORD="b",
+    )  # fmt: skip
+    return subprocess.run(
+        [str(REPO / ".venv-patroni" / "bin" / "patroni"), "--validate-config",
+         str(tmp_path / "patroni.yml")],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
