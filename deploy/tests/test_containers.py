@@ -319,7 +319,9 @@ def test_compose_patroni_nodes_run_the_local_clusters_replication_settings(tmp_p
         "postgres_ports": [5432], "rest_ports": [8008], "etcd_client_ports": [2379],
         "password": "x", "replication_password": "y",
     }  # fmt: skip
-    local = HADatabase(tmp_path, Supervisor(tmp_path, program_of))._patroni_config(1, state)
+    local = HADatabase(tmp_path, Supervisor(tmp_path, program_of, cwd=REPO))._patroni_config(
+        1, state
+    )
     compose_node = yaml.safe_load(PATRONI_CONFIG.read_text())
     assert compose_node["bootstrap"]["dcs"] == local["bootstrap"]["dcs"]
     assert compose_node["bootstrap"]["initdb"] == local["bootstrap"]["initdb"]
