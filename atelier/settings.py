@@ -335,7 +335,8 @@ CORS_PREFLIGHT_MAX_AGE = 86400
 # (`manage.py purge_drain`) sends each purge again this many seconds later, within the time the
 # cache checks young objects against purges (docs/cache.md), and to nodes that missed it.
 CACHE_NODES = env_list("ATELIER_CACHE_NODES", "")
-CACHE_PURGE_TIMEOUT = float(os.environ.get("ATELIER_CACHE_PURGE_TIMEOUT", "1"))
+# A node answers a purge in well under a millisecond: one that takes this long is unreachable.
+CACHE_PURGE_TIMEOUT = float(os.environ.get("ATELIER_CACHE_PURGE_TIMEOUT", "0.25"))
 CACHE_REPURGE_SECONDS = float(os.environ.get("ATELIER_CACHE_REPURGE_SECONDS", "2"))
 
 # /metrics (atelier.metrics): migrations are not exported (that would query at every start).

@@ -585,8 +585,13 @@ def cache_node_cut(cluster, seconds: float) -> DrillResult:
     node 3's staleness must end within a few seconds of the cut's end (not the objects' 10-minute
     lifetime), and the other nodes must never be stale."""
     from deploy.processes import UnixHTTPConnection
+    from reviews.models import Review, ReviewStatus
 
     path = f"/reviews/meta?product_id={CUT_PRODUCT}"
+    # What the meta counts before the drill's first post (earlier runs posted there too).
+    baseline = Review.objects.filter(
+        product_id=CUT_PRODUCT, status=ReviewStatus.PUBLISHED, reported=False
+    ).count()
     acked: list[float] = []
     reads: list[tuple[int, float, int]] = []  # (node, started, reviews counted)
     stop = threading.Event()
@@ -642,9 +647,9 @@ def cache_node_cut(cluster, seconds: float) -> DrillResult:
     acked.sort()
     stale: dict[int, list[tuple[float, float]]] = {1: [], 2: [], 3: []}  # (started, behind by s)
     for node, started, counted in reads:
-        expected = bisect.bisect_left(acked, started)
+        expected = baseline + bisect.bisect_left(acked, started)
         if counted < expected:
-            stale[node].append((started, started - acked[counted]))
+            stale[node].append((started, started - acked[counted - baseline]))
     worst = {node: max((behind for _, behind in s), default=0.0) for node, s in stale.items()}
     after = max((started - end for started, _ in stale[3]), default=0.0)
     result.notes = (
