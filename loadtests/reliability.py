@@ -10,6 +10,9 @@ as a well-behaved client does) while the fault is injected. After each drill it 
 - no 5xx other than the app's JSON 503 (with ``Retry-After``), and that one only inside the fault
   window (plus a short grace);
 - every acknowledged review is in the database, and no post made two reviews;
+- no stale read: right after each acknowledged post, its client reads the product's newest
+  reviews through nginx and the cache, and the review must be there (an answer other than 200
+  is a failed read, not a stale one);
 - the meta aggregates equal a fresh count (``verify_meta``);
 - how long the service took to answer again once the fault ended (printed).
 
@@ -92,6 +95,7 @@ class DrillResult:
     json_503_in_window: int = 0
     no_answer: int = 0
     acknowledged: int = 0
+    stale_reads: int = 0  # a post's own client did not see it in the next read of its product
     lost: int = 0
     duplicates: int = 0
     meta_differences: int = 0
@@ -104,7 +108,13 @@ class DrillResult:
 
     @property
     def passed(self) -> bool:
-        return not (self.bad_5xx or self.lost or self.duplicates or self.meta_differences)
+        return not (
+            self.bad_5xx
+            or self.lost
+            or self.duplicates
+            or self.meta_differences
+            or self.stale_reads
+        )
 
 
 def django_setup() -> None:
@@ -128,6 +138,7 @@ class Traffic:
         self.port, self.review_ids = port, review_ids
         self.outcomes: list[Outcome] = []
         self.acknowledged: list[tuple[str, int]] = []  # (marker, review id)
+        self.stale_reads = 0
         # When each acknowledged post was first sent and when its 201 came (time.monotonic()).
         self.post_times: dict[int, tuple[float, float]] = {}
         self.stop = threading.Event()
@@ -179,10 +190,29 @@ class Traffic:
                     with self.lock:
                         self.acknowledged.append((key, review_id))
                         self.post_times[review_id] = (first_sent, time.monotonic())
+                    conn = self._read_own_write(conn, product, review_id)
                 return conn
             if outcome.status is not None and outcome.status < 500:
                 return conn  # refused for good (a 4xx): nothing to retry
             time.sleep(0.2)
+        return conn
+
+    def _read_own_write(self, conn, product: int, review_id: int):
+        """The product's newest reviews, right after the post was acknowledged: it must be
+        among them (a stale read if not: an answer the cache kept, or a standby behind)."""
+        path = f"/reviews?product_id={product}&sort=newest&count=50"
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            body = response.read()
+        except (OSError, http.client.HTTPException):
+            conn.close()
+            return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        if response.status == 200:
+            shown = {review["review_id"] for review in json.loads(body)["results"]}
+            if review_id not in shown:
+                with self.lock:
+                    self.stale_reads += 1
         return conn
 
     def _send(self, conn, method: str, path: str, body=None, key: str | None = None):
@@ -280,6 +310,7 @@ def judge(result: DrillResult, traffic: Traffic, window: tuple[float, float], ch
     markers = [marker for marker, _ in traffic.acknowledged]
     ids = [review_id for _, review_id in traffic.acknowledged]
     result.acknowledged = len(ids)
+    result.stale_reads = traffic.stale_reads
     result.meta_differences = checks.meta_differences()
     present = checks.rows("SELECT count(*) FROM reviews WHERE id = ANY(%s)", [ids])
     result.lost = len(ids) - present[0][0]
@@ -780,9 +811,9 @@ def csv_rows(path: Path) -> int:
 def report(results: list[DrillResult]) -> str:
     lines = [
         "| drill | requests | fault s | recovery s | JSON 503 in window | other 5xx | no answer"
-        " | acknowledged writes | lost | duplicates | meta differences | read p95 before / during"
-        " ms | write p95 before / during ms | notes |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        " | acknowledged writes | stale reads | lost | duplicates | meta differences"
+        " | read p95 before / during ms | write p95 before / during ms | notes |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         recovery = f"{r.recovery_seconds:.2f}" if r.recovery_seconds is not None else "-"
@@ -795,7 +826,8 @@ def report(results: list[DrillResult]) -> str:
             write_p95 = f"{r.write_p95_before_ms:.0f} / {r.write_p95_during_ms:.0f}"
         lines.append(
             f"| {r.name} | {r.requests:,} | {r.fault_seconds:.1f} | {recovery} | "
-            f"{r.json_503_in_window} | {other} | {r.no_answer} | {r.acknowledged} | {r.lost} | "
+            f"{r.json_503_in_window} | {other} | {r.no_answer} | {r.acknowledged} | "
+            f"{r.stale_reads} | {r.lost} | "
             f"{r.duplicates} | {r.meta_differences} | {p95} | {write_p95} | {r.notes} |"
         )
     return "\n".join(lines) + "\n"
