@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 # The middleware whose effect on a plain read's answer this module reproduces, in their order.
 HANDLED_MIDDLEWARE = (
+    "atelier.metrics.ScrapeMiddleware",  # /metrics only, which the hot path never answers
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "atelier.requestid.RequestIdMiddleware",
     "atelier.middleware.HeadWithoutBodyMiddleware",

@@ -52,6 +52,7 @@ if (
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from deploy.cluster_config import (
+    BALANCING,
     GUNICORN_CONF,
     REPO,
     Settings,
@@ -280,7 +281,25 @@ class Cluster:
         argv = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF)]
         self.processes.spawn(f"app{index}", argv, env)
 
-    def _spawn_nginx(self, nginx: str, settings: Settings) -> None:
+    def rebalance(self, balance: str) -> None:
+        """Change how nginx spreads requests over the app servers, without a pause: the new
+        configuration, then a graceful reload of nginx (its old workers finish their requests)."""
+        state = self.state()
+        if state is None:
+            raise ClusterError(f"no cluster in {self.run_dir}")
+        state["settings"]["balance"] = balance
+        settings = Settings(**state["settings"])
+        self._write_nginx_conf(settings)
+        self._save(state)
+        master = self.processes.pid("nginx")
+        if master is None or not self.processes.alive("nginx"):
+            raise ClusterError("nginx is not running")
+        os.kill(master, signal.SIGHUP)  # the master alone: it starts new workers
+        time.sleep(1)  # new workers take over within milliseconds; the old ones finish theirs
+        if not self.nginx_healthy(settings.port):
+            raise ClusterError("nginx does not answer after the reload")
+
+    def _write_nginx_conf(self, settings: Settings) -> Path:
         conf = self.run_dir / "nginx.conf"
         conf.write_text(
             nginx_conf(
@@ -290,6 +309,10 @@ class Cluster:
                 cache_sockets=[self.cache_socket(i) for i in range(1, settings.cache_nodes + 1)],
             )
         )
+        return conf
+
+    def _spawn_nginx(self, nginx: str, settings: Settings) -> None:
+        conf = self._write_nginx_conf(settings)
         error_log = self.run_dir / "logs" / "nginx-error.log"
         self.processes.spawn(
             "nginx", [nginx, "-p", str(self.run_dir), "-c", str(conf), "-e", str(error_log)]
@@ -609,6 +632,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--run-dir", type=Path, default=DEFAULT_RUN_DIR)
     parser.add_argument("--apps", type=int, default=2, help="app servers behind nginx")
+    parser.add_argument(
+        "--balance",
+        default="round-robin",
+        choices=list(BALANCING),
+        help="how nginx spreads requests over the app servers (default round-robin)",
+    )
     parser.add_argument("--port", type=int, default=8080, help="nginx listens on 127.0.0.1:PORT")
     parser.add_argument("--workers", type=int, help="gunicorn workers per app server")
     parser.add_argument("--worker-class", help="gunicorn worker class")
@@ -655,6 +684,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.action == "start":
             settings = Settings(
                 apps=args.apps,
+                balance=args.balance,
                 port=args.port,
                 workers=args.workers,
                 worker_class=args.worker_class,

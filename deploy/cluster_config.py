@@ -27,15 +27,28 @@ VSL_MASK = ",".join(
 )  # fmt: skip
 
 
+# nginx's balancing methods over the app servers (docs/benchmarks.md, the balancing study). With
+# `hash` and `random` nginx takes no backup servers.
+BALANCING = {
+    "round-robin": "",
+    "least-conn": "least_conn;",
+    "ip-hash": "hash $remote_addr consistent;",
+    "random": "random two least_conn;",
+}
+NO_BACKUPS = ("ip-hash", "random")
+
+
 @dataclass
 class Settings:
     apps: int = 2
+    balance: str = "round-robin"  # how nginx spreads requests over the app servers: BALANCING
     port: int = 8080
     # None: deploy/gunicorn.conf.py's default
     workers: int | None = None
     worker_class: str | None = None
     threads: int | None = None
     nginx_workers: int = 1
+    upstream_keepalive: int = 64  # idle connections each nginx worker keeps to its upstreams
     database: str | None = None  # a database name on the configured server; None: the default
     # 1: the configured server (the embedded one by default); more: an HA database of this many
     # PostgreSQL nodes under Patroni (deploy/cluster_ha.py)
@@ -72,9 +85,14 @@ def nginx_conf(
 ) -> str:
     """nginx.conf: writes to the app servers; reads to the cache nodes (in turn), with the app
     servers as their backups (or straight to the app servers, without a cache)."""
+    if settings.balance not in BALANCING:
+        raise ValueError(f"balance is one of {', '.join(BALANCING)}, not {settings.balance!r}")
+    method = f"        {BALANCING[settings.balance]}\n" if BALANCING[settings.balance] else ""
     primaries = [f"        server unix:{path} max_fails=1 fail_timeout=5s;" for path in app_sockets]
     backups = [f"        server unix:{path} backup;" for path in app_sockets]
-    servers = "\n".join(primaries + backups)
+    if settings.balance in NO_BACKUPS:
+        backups = []
+    servers = method + "\n".join(primaries + backups)
     if settings.cache:
         # The cache nodes, and the app servers as backups for while every node is down.
         readers = "".join(
@@ -88,6 +106,7 @@ def nginx_conf(
     values = {
         "@USER_DIRECTIVE@": user,
         "@NGINX_WORKERS@": str(settings.nginx_workers),
+        "@UPSTREAM_KEEPALIVE@": str(settings.upstream_keepalive),
         "@RUN_DIR@": str(run_dir),
         "@UPSTREAM_SERVERS@": servers,
         "@CACHE_SERVERS@": readers,

@@ -1,5 +1,6 @@
-"""The cache configuration the local cluster renders (deploy/cluster_config.py) compiles, with
-every app server probed, for the default lifetime and for a cache that keeps nothing."""
+"""What the local cluster renders (deploy/cluster_config.py): the cache's configuration compiles,
+with every app server probed, for the default lifetime and for a cache that keeps nothing; nginx's
+is accepted for each balancing method."""
 
 import shutil
 import subprocess
@@ -7,9 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from deploy.cluster_config import VARNISH_DIR, Settings, varnish_backends
+from deploy.cluster_config import (
+    BALANCING,
+    NO_BACKUPS,
+    VARNISH_DIR,
+    Settings,
+    nginx_conf,
+    varnish_backends,
+)
 
-pytestmark = pytest.mark.skipif(
+needs_varnish = pytest.mark.skipif(
     shutil.which("varnishd") is None, reason="run `make system-packages`"
 )
 
@@ -26,12 +34,39 @@ def compiled(tmp_path: Path, settings: Settings) -> str:
     return (tmp_path / "backends.vcl").read_text()
 
 
+@needs_varnish
 def test_the_cache_keeps_answers_their_lifetime_and_probes_each_app_server(tmp_path):
     backends = compiled(tmp_path, Settings(cache_ttl=600))
     assert "set beresp.ttl = 600s;" in backends and "uncacheable" not in backends
     assert backends.count(".probe = app_alive;") == 2
 
 
+@needs_varnish
 def test_a_cache_with_no_lifetime_keeps_nothing_and_lets_no_miss_wait_for_another(tmp_path):
     backends = compiled(tmp_path, Settings(cache_ttl=0))
     assert "set beresp.uncacheable = true;" in backends
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="run `make system-packages`")
+@pytest.mark.parametrize("balance", list(BALANCING))
+@pytest.mark.parametrize("cache", [True, False])
+def test_each_balancing_method_renders_a_configuration_nginx_accepts(tmp_path, balance, cache):
+    for folder in ("logs", "nginx-tmp"):
+        (tmp_path / folder).mkdir()
+    settings = Settings(apps=2, balance=balance, cache=cache)
+    conf = nginx_conf(
+        settings,
+        run_dir=tmp_path,
+        app_sockets=[tmp_path / "app1.sock", tmp_path / "app2.sock"],
+        cache_sockets=[tmp_path / "cache.sock"],
+    )
+    (tmp_path / "nginx.conf").write_text(conf.replace("daemon off;", ""))
+    result = subprocess.run(
+        [shutil.which("nginx"), "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
+         "-e", str(tmp_path / "logs" / "error.log")],
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    upstream = conf[conf.index("upstream atelier_app") : conf.index("upstream atelier_cache")]
+    assert BALANCING[balance] in upstream
+    assert ("backup;" in upstream) == (balance not in NO_BACKUPS)
