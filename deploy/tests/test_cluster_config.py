@@ -62,8 +62,8 @@ def test_each_balancing_method_renders_a_configuration_nginx_accepts(tmp_path, b
     )
     (tmp_path / "nginx.conf").write_text(conf.replace("daemon off;", ""))
     result = subprocess.run(
-        [shutil.which("nginx") or "nginx", "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
-         "-e", str(tmp_path / "logs" / "error.log")],
+        [shutil.which("nginx") or "nginx", "-t", "-p", str(tmp_path),
+         "-c", str(tmp_path / "nginx.conf"), "-e", str(tmp_path / "logs" / "error.log")],
         capture_output=True, text=True, timeout=30,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
