@@ -79,6 +79,7 @@ class Result:
     p50_ms: float
     p95_ms: float
     p99_ms: float
+    p999_ms: float
     errors: int
     load_before: float  # 1-minute load average as the run started
     load_after: float
@@ -278,6 +279,7 @@ def run_wrk(
         "p50_ms": figures["p50_us"] / 1000,
         "p95_ms": figures["p95_us"] / 1000,
         "p99_ms": figures["p99_us"] / 1000,
+        "p999_ms": figures["p999_us"] / 1000,
         "errors": sum(figures["errors"].values()),
     }
 

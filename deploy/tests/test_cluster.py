@@ -528,3 +528,17 @@ def test_the_cluster_knows_when_its_database_holds_no_review_yet(cluster):
     assert not cluster.has_reviews()  # `start` says so, and how to load some
     review_make(product_id=5)
     assert cluster.has_reviews()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nginx_changes_its_balancing_method_without_a_failed_request(cluster):
+    review_make(product_id=9)
+    try:
+        for method, directive in (("least-conn", "least_conn;"), ("random", "random two")):
+            cluster.rebalance(method)
+            assert directive in (cluster.run_dir / "nginx.conf").read_text()
+            for _ in range(20):
+                assert json_request(cluster.port, "GET", "/reviews/meta?product_id=9")[0] == 200
+    finally:
+        cluster.rebalance("round-robin")
+    assert "least_conn" not in (cluster.run_dir / "nginx.conf").read_text()
