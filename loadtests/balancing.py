@@ -80,9 +80,9 @@ def slowed(pids: list[int]):
     try:
         yield
     finally:
-        for pid in (CGROUP / "cgroup.procs").read_text().split():
+        for remaining in (CGROUP / "cgroup.procs").read_text().split():
             with suppress(OSError):  # gone meanwhile
-                (CGROUP.parent / "cgroup.procs").write_text(pid)
+                (CGROUP.parent / "cgroup.procs").write_text(remaining)
         CGROUP.rmdir()
 
 
