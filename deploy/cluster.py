@@ -634,9 +634,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--apps", type=int, default=2, help="app servers behind nginx")
     parser.add_argument(
         "--balance",
-        default="round-robin",
+        default="least-conn",
         choices=list(BALANCING),
-        help="how nginx spreads requests over the app servers (default round-robin)",
+        help="how nginx spreads requests over the app servers (default least-conn)",
     )
     parser.add_argument("--port", type=int, default=8080, help="nginx listens on 127.0.0.1:PORT")
     parser.add_argument("--workers", type=int, help="gunicorn workers per app server")

@@ -41,9 +41,11 @@ NO_BACKUPS = ("ip-hash", "random")
 @dataclass
 class Settings:
     apps: int = 2
-    balance: str = "round-robin"  # how nginx spreads requests over the app servers: BALANCING
+    # How nginx spreads requests over the app servers (BALANCING): least_conn, chosen by the
+    # balancing study (docs/benchmarks.md): a slow server gets fewer requests.
+    balance: str = "least-conn"
     port: int = 8080
-    # None: deploy/gunicorn.conf.py's default
+    # gunicorn workers per app server; None: two a core over all the app servers (at least one)
     workers: int | None = None
     worker_class: str | None = None
     threads: int | None = None

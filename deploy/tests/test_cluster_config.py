@@ -70,3 +70,22 @@ def test_each_balancing_method_renders_a_configuration_nginx_accepts(tmp_path, b
     upstream = conf[conf.index("upstream atelier_app") : conf.index("upstream atelier_cache")]
     assert BALANCING[balance] in upstream
     assert ("backup;" in upstream) == (balance not in NO_BACKUPS)
+
+
+@pytest.mark.parametrize(
+    ("apps", "workers", "given", "expected"),
+    [(2, None, None, "2"), (4, None, None, "1"), (8, None, None, "1"), (4, 3, None, "3"),
+     (4, None, "5", "5")],
+)  # fmt: skip
+def test_app_servers_run_two_workers_a_core_in_all_unless_told(
+    monkeypatch, apps, workers, given, expected
+):
+    from deploy.cluster_database import app_environment
+
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    if given is None:
+        monkeypatch.delenv("GUNICORN_WORKERS", raising=False)
+    else:
+        monkeypatch.setenv("GUNICORN_WORKERS", given)
+    env = app_environment(Settings(apps=apps, workers=workers))
+    assert env["GUNICORN_WORKERS"] == expected
