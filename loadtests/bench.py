@@ -15,10 +15,10 @@ servers' DATABASE_REPLICA_URL at it. Workloads, with wrk (Debian's C load genera
 `reviews` (first pages of 5, every sort), `mixed` (the front-end's reads with 3% writes) and
 `storefront` (60% meta, 30% first pages of 5, 7% deeper pages, 2% helpful votes, 1% posts); the two
 with writes are checked meanwhile by a probe that reads its own writes back. Products: `zipf`
-(skewed over the whole range, a quarter from the newest 10%) or `newest` (uniform over the newest
-10%). Each run prints requests/s, the share of the static baseline, p50/p95/p99, errors, the
-cache's hit ratio and CPU per request; the results go to out/bench/<time>/ as JSON, Markdown and a
-chart (PNG).
+(skewed over the whole range, a quarter from the newest 10%), `newest` (uniform over the newest
+10%) or `first500` (uniform over products 1 to 500: the original team's scenario). Each run prints
+requests/s, the share of the static baseline, p50/p95/p99, errors, the cache's hit ratio and CPU
+per request; the results go to out/bench/<time>/ as JSON, Markdown and a chart (PNG).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ WORKLOADS = {
 }
 WRITING = ("mixed", "storefront")  # workloads with writes: the stale-read probe runs beside them
 CACHE_MODES = ("off", "cold", "warm", "misses")
-DISTRIBUTIONS = ("zipf", "newest")
+DISTRIBUTIONS = ("zipf", "newest", "first500")
 OUT = REPO / "out" / "bench"
 # The baseline: a static file the size of a meta answer, served by the same nginx and settings.
 STATIC_BYTES = 330
@@ -70,7 +70,7 @@ class Result:
     app_server: str  # each app server's gunicorn: worker class, workers x threads
     cache: str  # off, cold or warm
     scenario: str  # the workload
-    distribution: str  # zipf or newest
+    distribution: str  # zipf, newest or first500
     connections: int
     generator: str
     requests: int
@@ -645,7 +645,9 @@ def main(argv: list[str] | None = None) -> None:
         "--standby", action="store_true", help="reads on a streaming standby (DATABASE_REPLICA_URL)"
     )
     parser.add_argument("--workloads", type=words, default=list(WORKLOADS), help="comma list")
-    parser.add_argument("--distributions", type=words, default=list(DISTRIBUTIONS))
+    parser.add_argument(
+        "--distributions", type=words, default=["zipf", "newest"], help="zipf,newest,first500"
+    )
     parser.add_argument("--cache-size", default="4G", help="the cache's storage")
     parser.add_argument("--workers", type=int, help="gunicorn workers per app server")
     parser.add_argument("--worker-class", help="gunicorn worker class")

@@ -1,7 +1,8 @@
 -- Shared by the wrk scenarios: product ids drawn as in loadtests/products.py (`zipf`: Zipf
 -- popularity scattered over the id range, a quarter from the last 10%; `newest`: uniform over the
--- last 10%), the page sizes and sorts the front-ends ask for, and a done() that prints the run's
--- figures as one JSON line.
+-- last 10%; `first500`: uniform over products 1 to 500, the original team's scenario), the page
+-- sizes and sorts the front-ends ask for, and a done() that prints the run's figures as one JSON
+-- line.
 -- Arguments (after `--`): highest product id, highest review id, distribution (default zipf).
 local common = {}
 
@@ -28,6 +29,9 @@ end
 
 function common.product()
   local max = common.product_max
+  if common.distribution == "first500" then
+    return math.random(1, math.min(500, max))  -- the original team's "products 1-500 randomized"
+  end
   if common.distribution == "newest" or math.random() < 0.25 then
     local first = max - math.max(1, math.floor(max * 0.10)) + 1
     return math.random(first, max)
