@@ -86,6 +86,15 @@ class Node:
             return
 
 
+def purge_headers(tags: Iterable[str], race_key: str, position: int | None) -> dict[str, str]:
+    """A purge's headers: the tags (xkey), the race key, and the leader's WAL position after the
+    write when known (it raises the node's read fence for replicas, atelier.db)."""
+    headers = {"xkey": " ".join(tags), "X-Cache-Race": race_key}
+    if position is not None:
+        headers["X-Purge-LSN"] = str(position)
+    return headers
+
+
 class Purger:
     """Sends a write's purges to the nodes as soon as it has committed."""
 
@@ -97,9 +106,7 @@ class Purger:
         committed, raises the node's read fence for replicas (atelier.db) when given."""
         if not self.nodes:
             return
-        headers = {"xkey": " ".join(tags), "X-Cache-Race": race_key}
-        if position is not None:
-            headers["X-Purge-LSN"] = str(position)
+        headers = purge_headers(tags, race_key, position)
         with CACHE_PURGE_SECONDS.time():
             self._send(headers)
 

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from atelier.db import purge_position
-from atelier.httpcache import RACE_KEY_ALL, Node
+from atelier.httpcache import RACE_KEY_ALL, Node, purge_headers
 from atelier.metrics import PURGE_BACKLOG, PURGE_DELIVERY, PURGE_DRAINED, PURGE_LAG
 
 logger = logging.getLogger(__name__)
@@ -125,13 +125,7 @@ class NodeDrainer:
             delivered: list[int] = []
             answered = True
             for purge_id, tags, race_key, age in due:
-                headers = {"xkey": tags, "X-Cache-Race": race_key}
-                if position is not None:
-                    headers["X-Purge-LSN"] = str(position)
-                try:
-                    self.node.purge(headers)
-                except (OSError, http.client.HTTPException) as exc:
-                    logger.warning("cache node %s unreachable, will retry: %s", self.node.url, exc)
+                if not self._send(purge_headers(tags.split(), race_key, position)):
                     answered = False
                     break
                 delivered.append(purge_id)
@@ -143,13 +137,7 @@ class NodeDrainer:
     def _empty(self, cursor, position: int | None) -> tuple[int, bool]:
         """The node is too far behind to replay: drop every object it holds, then forget what it
         was owed until now (anything owed from now on is delivered as usual)."""
-        headers = {"xkey": "", "X-Cache-Race": RACE_KEY_ALL}
-        if position is not None:
-            headers["X-Purge-LSN"] = str(position)
-        try:
-            self.node.purge(headers)
-        except (OSError, http.client.HTTPException) as exc:
-            logger.warning("cache node %s unreachable, will retry: %s", self.node.url, exc)
+        if not self._send(purge_headers([], RACE_KEY_ALL, position)):
             return 0, False
         cursor.execute(
             "DELETE FROM pending_purges WHERE node = %s AND created <= clock_timestamp()"
@@ -160,6 +148,15 @@ class NodeDrainer:
         logger.warning("cache node %s was %d purges behind: emptied it", self.node.url, dropped)
         PURGE_DRAINED.labels(self.node.url, "emptied").inc(dropped)
         return dropped, True
+
+    def _send(self, headers: dict[str, str]) -> bool:
+        """One purge to the node; False (logged) when it cannot be reached."""
+        try:
+            self.node.purge(headers)
+        except (OSError, http.client.HTTPException) as exc:
+            logger.warning("cache node %s unreachable, will retry: %s", self.node.url, exc)
+            return False
+        return True
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
